@@ -1,0 +1,240 @@
+// Package bot is the chat-agnostic core of Cantieri: command definitions, the router, the
+// neutral request/reply/form model, and the handlers. It imports no Slack, PostgreSQL or Redis
+// package: transports (internal/slack, internal/console) call Handle, and stores implement the
+// interfaces declared here.
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/comune-prato/cantieri/internal/i18n"
+)
+
+// Config configures a Bot.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger
+	// DefaultLocale is BOT_LOCALE: used when neither the employee nor the transport says.
+	DefaultLocale string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Bot routes requests to command handlers and turns their results into replies.
+type Bot struct {
+	store         Store
+	log           *slog.Logger
+	defaultLocale string
+	now           func() time.Time
+	commands      []*Command
+	middleware    []Middleware
+}
+
+// New returns a Bot with the built-in commands registered.
+func New(cfg Config) *Bot {
+	b := &Bot{
+		store:         cfg.Store,
+		log:           cfg.Logger,
+		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
+		now:           cfg.Now,
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.defaultLocale == "" {
+		b.defaultLocale = i18n.Default
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	b.middleware = []Middleware{b.requireRole}
+	b.Register(b.helpCommand())
+	b.Register(b.profileCommand())
+	return b
+}
+
+// Register adds a command definition. Later capabilities register theirs the same way.
+func (b *Bot) Register(cmd *Command) { b.commands = append(b.commands, cmd) }
+
+// Use adds a middleware around every command handler (outermost first).
+func (b *Bot) Use(m Middleware) { b.middleware = append(b.middleware, m) }
+
+// Commands lists the registered command definitions in registration order.
+func (b *Bot) Commands() []*Command { return b.commands }
+
+// Lookup returns the command named (or aliased) word, or nil.
+func (b *Bot) Lookup(word string) *Command {
+	for _, c := range b.commands {
+		if c.matches(word) {
+			return c
+		}
+	}
+	return nil
+}
+
+// Locale picks the reply language: the employee's choice, else the transport's hint (Slack's
+// user locale), else BOT_LOCALE.
+func (b *Bot) Locale(employeeLocale, hint string) string {
+	if l := i18n.Normalize(employeeLocale); l != "" {
+		return l
+	}
+	if l := i18n.Normalize(hint); l != "" {
+		return l
+	}
+	return b.defaultLocale
+}
+
+// Unavailable is the polite reply given when a dependency is down, for transports that find
+// out before the core runs (for example when Redis cannot de-duplicate a delivery).
+func (b *Bot) Unavailable(localeHint string) Reply {
+	l := b.Locale("", localeHint)
+	return Reply{Text: i18n.T(l, "error.unavailable"), IsError: true}
+}
+
+// NewRequestID returns a short random id that correlates a reply with the logs.
+func NewRequestID() string {
+	var buf [6]byte
+	_, _ = rand.Read(buf[:])
+	return hex.EncodeToString(buf[:])
+}
+
+// Handle runs one request and always returns a reply: unknown commands, bad arguments,
+// missing roles, unavailable dependencies, internal errors and even panics become a clear
+// answer in the user's language. Internal errors are logged with the request id, which the
+// reply quotes.
+func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
+	if req.ID == "" {
+		req.ID = NewRequestID()
+	}
+	log := b.log.With("request_id", req.ID, "source", string(req.Source), "transport", req.From.Transport)
+	locale := b.Locale("", req.From.Locale)
+	start := b.now()
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			reply = Reply{Text: i18n.T(locale, "error.internal", "id", req.ID), IsError: true}
+		}
+	}()
+
+	args, perr := ParseArgs(req.Text)
+	word := ""
+	if len(args.Positional) > 0 {
+		word = strings.ToLower(args.Positional[0])
+		args.Positional = args.Positional[1:]
+	}
+
+	emp, err := b.store.EnsureEmployee(ctx, req.From)
+	if err != nil {
+		return b.errorReply(log, locale, req.ID, fmt.Errorf("ensure employee: %w", err))
+	}
+	locale = b.Locale(emp.Locale, req.From.Locale)
+	if !emp.Active {
+		return Reply{Text: i18n.T(locale, "error.inactive"), IsError: true}
+	}
+	if perr != nil {
+		return b.errorReply(log, locale, req.ID, perr)
+	}
+
+	if word == "" {
+		word = "aiuto"
+	}
+	cmd := b.Lookup(word)
+	if cmd == nil {
+		return b.unknownCommand(locale, word)
+	}
+	for k, v := range req.Values {
+		args.Named[strings.ToLower(k)] = v
+	}
+	call := &Call{Request: req, Caller: emp, Locale: locale, Args: args, Command: cmd}
+
+	h := cmd.Handler
+	for i := len(b.middleware) - 1; i >= 0; i-- {
+		h = b.middleware[i](cmd, h)
+	}
+	reply, err = h(ctx, call)
+	log.Info("command handled", "command", cmd.Name, "employee_id", emp.ID,
+		"duration_ms", b.now().Sub(start).Milliseconds(), "error_code", string(ErrorCode(err)))
+	if err != nil {
+		return b.errorReply(log, locale, req.ID, err)
+	}
+	return reply
+}
+
+// requireRole refuses, politely, a command whose role the caller lacks.
+func (b *Bot) requireRole(cmd *Command, next HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, c *Call) (Reply, error) {
+		if !RoleAllows(c.Caller.Roles, cmd.Role) {
+			return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", cmd.Name, "role", c.T("role."+string(cmd.Role)))
+		}
+		return next(ctx, c)
+	}
+}
+
+// errorReply turns err into a reply. User-facing errors show their own message with a hint;
+// unavailable dependencies get the polite retry message; anything else is logged and answered
+// with the request id.
+func (b *Bot) errorReply(log *slog.Logger, locale, requestID string, err error) Reply {
+	var ue *Error
+	switch {
+	case errors.As(err, &ue) && ue.Code != EINTERNAL && ue.Code != EUNAVAILABLE:
+		return Reply{Text: i18n.T(locale, ue.Key, ue.Args...), IsError: true}
+	case ErrorCode(err) == EUNAVAILABLE:
+		log.Warn("dependency unavailable", "err", err)
+		return Reply{Text: i18n.T(locale, "error.unavailable"), IsError: true}
+	default:
+		log.Error("command failed", "err", err)
+		return Reply{Text: i18n.T(locale, "error.internal", "id", requestID), IsError: true}
+	}
+}
+
+func (b *Bot) unknownCommand(locale, word string) Reply {
+	text := i18n.T(locale, "error.unknown_command", "command", word)
+	if s := b.suggest(word); s != "" {
+		text += "\n" + i18n.T(locale, "error.did_you_mean", "command", s)
+	}
+	text += "\n" + i18n.T(locale, "error.see_help")
+	return Reply{Text: text, IsError: true, Choices: []Choice{{Label: i18n.T(locale, "help.button"), Command: "aiuto"}}}
+}
+
+// suggest returns the command word closest to word, if it is close enough to be a typo.
+func (b *Bot) suggest(word string) string {
+	best, bestD := "", 3
+	for _, c := range b.commands {
+		for _, w := range append([]string{c.Name}, c.Aliases...) {
+			if d := editDistance(word, w); d < bestD || (strings.HasPrefix(w, word) && len(word) >= 3 && bestD > 1) {
+				best, bestD = w, min(d, 1)
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, on runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
