@@ -96,7 +96,7 @@ func (b *Bot) Locale(employeeLocale, hint string) string {
 // out before the core runs (for example when Redis cannot de-duplicate a delivery).
 func (b *Bot) Unavailable(localeHint string) Reply {
 	l := b.Locale("", localeHint)
-	return Reply{Text: i18n.T(l, "error.unavailable"), IsError: true}
+	return Reply{Text: i18n.T(l, "error.unavailable"), IsError: true, Locale: l}
 }
 
 // NewRequestID returns a short random id that correlates a reply with the logs.
@@ -121,6 +121,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 		if p := recover(); p != nil {
 			log.Error("handler panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			reply = Reply{Text: i18n.T(locale, "error.internal", "id", req.ID), IsError: true}
+		}
+		if reply.Locale == "" {
+			reply.Locale = locale
 		}
 	}()
 

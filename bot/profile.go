@@ -68,7 +68,9 @@ func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	}
 	// The reply speaks the language just chosen, if the user changed it.
 	c.Locale = b.Locale(emp.Locale, c.From.Locale)
-	return profileReply(c, emp, c.T("profile.updated")), nil
+	r := profileReply(c, emp, c.T("profile.updated"))
+	r.Locale = c.Locale
+	return r, nil
 }
 
 // parseProfileUpdate validates key=value arguments; every problem names the field and how to

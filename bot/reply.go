@@ -27,6 +27,9 @@ type Reply struct {
 	Public bool
 	// IsError marks a reply that explains a failure (for styling and metrics only).
 	IsError bool
+	// Locale is the language the reply is written in, set by Bot.Handle, so that transports
+	// write their own words (buttons, prompts) in the same language.
+	Locale string
 }
 
 // Section is a block of a reply.

@@ -1,0 +1,200 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/postgres"
+	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
+)
+
+// newBot returns a core on a fresh database (the real PostgreSQL: the core is tested through
+// its real store, never a mock).
+func newBot(t *testing.T, locale string) (*bot.Bot, *postgres.Store) {
+	t.Helper()
+	store := postgres.NewStore(pgtest.NewPool(t))
+	return bot.New(bot.Config{Store: store, DefaultLocale: locale}), store
+}
+
+func ask(b *bot.Bot, who, text string) bot.Reply {
+	return b.Handle(context.Background(), bot.Request{
+		From:   bot.Identity{Transport: bot.TransportConsole, ExternalID: who, DisplayName: who},
+		Source: bot.SourceConsole, Text: text,
+	})
+}
+
+func TestHelpIsGeneratedFromDefinitions(t *testing.T) {
+	t.Parallel()
+	b, _ := newBot(t, "it")
+	r := ask(b, "mario", "aiuto")
+	txt := r.PlainText()
+	for _, cmd := range b.Commands() {
+		if !strings.Contains(txt, cmd.Name) || !strings.Contains(txt, i18n.T("it", cmd.Summary)) {
+			t.Errorf("help lacks %s or its summary:\n%s", cmd.Name, txt)
+		}
+	}
+	// An empty command and the English alias give the help too.
+	if got := ask(b, "mario", "").PlainText(); got != txt {
+		t.Errorf("empty command should show help, got:\n%s", got)
+	}
+	if got := ask(b, "mario", "HELP").PlainText(); got != txt {
+		t.Errorf("alias help should show help, got:\n%s", got)
+	}
+
+	r = ask(b, "mario", "aiuto profilo")
+	if !strings.Contains(r.PlainText(), i18n.T("it", "profile.usage")) || !strings.Contains(r.PlainText(), "profilo modifica") {
+		t.Errorf("per-command help lacks usage or examples:\n%s", r.PlainText())
+	}
+}
+
+func TestUnknownCommandInItalianAndEnglish(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ locale, want, hint string }{
+		{"it", "Non conosco il comando «profilio»", "Forse intendevi «profilo»?"},
+		{"en", "I don't know the command «profilio»", "Did you mean «profilo»?"},
+	} {
+		b, _ := newBot(t, tc.locale)
+		r := ask(b, "mario", "profilio")
+		if !r.IsError || !strings.Contains(r.Text, tc.want) || !strings.Contains(r.Text, tc.hint) {
+			t.Errorf("%s: reply = %q", tc.locale, r.Text)
+		}
+		if len(r.Choices) == 0 || r.Choices[0].Command != "aiuto" {
+			t.Errorf("%s: unknown command should offer the help button, got %+v", tc.locale, r.Choices)
+		}
+	}
+}
+
+func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		text string
+		key  string // catalogue key of the expected message, with its arguments
+		args []any
+	}{
+		{"profilo =gis", "error.kv_empty_key", []any{"arg", "=gis"}},
+		{`profilo nome="Maria Rossi`, "error.unbalanced_quote", []any{"quote", `"`}},
+		{"profilo colore=blu", "profile.unknown_key", []any{"key", "colore"}},
+		{"profilo competenze=gis competenze=appalti", "error.kv_duplicate", []any{"key", "competenze"}},
+		{"profilo competenze=gis skills=appalti", "error.kv_duplicate", []any{"key", "skills"}},
+		{"profilo nome=", "profile.name_empty", nil},
+		{"profilo lingua=fr", "profile.bad_locale", []any{"value", "fr"}},
+		{"profilo nome=" + strings.Repeat("x", 81), "profile.too_long", []any{"field", "nome", "max", 80}},
+		{"profilo ciao", "profile.bad_arg", []any{"arg", "ciao"}},
+	}
+	for _, locale := range []string{"it", "en"} {
+		b, store := newBot(t, locale)
+		for _, tc := range cases {
+			r := ask(b, "mario", tc.text)
+			if want := i18n.T(locale, tc.key, tc.args...); !r.IsError || r.Text != want {
+				t.Errorf("%s %q:\n got %q\nwant %q", locale, tc.text, r.Text, want)
+			}
+		}
+		// Nothing was half-written: the profile is still empty.
+		e, err := store.EnsureEmployee(context.Background(), bot.Identity{Transport: bot.TransportConsole, ExternalID: "mario"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.DisplayName != "mario" || e.Unit != "" || len(e.Skills) != 0 {
+			t.Errorf("%s: a refused update changed the profile: %+v", locale, e)
+		}
+	}
+}
+
+func TestProfileEditShowAndLanguage(t *testing.T) {
+	t.Parallel()
+	b, store := newBot(t, "it")
+	r := ask(b, "anna", `profilo nome="Anna Bianchi" unita="Servizio Urbanistica" competenze="GIS, appalti,gis"`)
+	if r.IsError || !strings.Contains(r.Text, "Profilo aggiornato") {
+		t.Fatalf("update reply = %q", r.PlainText())
+	}
+	e, _ := store.EnsureEmployee(context.Background(), bot.Identity{Transport: bot.TransportConsole, ExternalID: "anna"})
+	if e.DisplayName != "Anna Bianchi" || e.Unit != "Servizio Urbanistica" || strings.Join(e.Skills, ",") != "gis,appalti" {
+		t.Fatalf("stored profile = %+v", e)
+	}
+	show := ask(b, "anna", "profilo").PlainText()
+	for _, want := range []string{"Profilo di Anna Bianchi", "Unità organizzativa: Servizio Urbanistica", "Competenze: gis, appalti", "Ruoli: dipendente"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("profile lacks %q:\n%s", want, show)
+		}
+	}
+	// English keys work and switching language switches the reply at once.
+	r = ask(b, "anna", "profile language=en skills=")
+	if !strings.Contains(r.Text, "Profile updated") || !strings.Contains(r.PlainText(), "Skills: —") {
+		t.Fatalf("english reply = %q", r.PlainText())
+	}
+	if r := ask(b, "anna", "nonsense"); !strings.Contains(r.Text, "I don't know the command") {
+		t.Fatalf("after lingua=en the errors should be English: %q", r.Text)
+	}
+	// The form is offered with the current values, and submitting it updates the profile.
+	f := ask(b, "anna", "profilo modifica").Form
+	if f == nil || f.Submit != "profilo" || f.Fields[0].Value != "Anna Bianchi" {
+		t.Fatalf("form = %+v", f)
+	}
+	r = b.Handle(context.Background(), bot.Request{
+		From:   bot.Identity{Transport: bot.TransportConsole, ExternalID: "anna"},
+		Source: bot.SourceForm, Text: f.Submit,
+		Values: map[string]string{"nome": "Anna B.", "unita": "", "competenze": "bilancio", "lingua": "auto"},
+	})
+	if r.IsError || !strings.Contains(r.PlainText(), "Competenze: bilancio") || !strings.Contains(r.PlainText(), "Unità organizzativa: —") {
+		t.Fatalf("form submission reply = %q", r.PlainText())
+	}
+}
+
+func TestRoleIsEnforcedPolitely(t *testing.T) {
+	t.Parallel()
+	b, store := newBot(t, "it")
+	ran := 0
+	b.Register(&bot.Command{Name: "segreto", Summary: "help.summary", Usage: "help.usage", Role: bot.RoleAdmin,
+		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { ran++; return bot.Reply{Text: "ok"}, nil }})
+	r := ask(b, "luca", "segreto")
+	if !r.IsError || !strings.Contains(r.Text, "riservato al ruolo amministratore") || ran != 0 {
+		t.Fatalf("refusal = %q, ran = %d", r.Text, ran)
+	}
+	if strings.Contains(ask(b, "luca", "aiuto").PlainText(), "segreto") {
+		t.Error("help lists a command the caller may not run")
+	}
+	e, _ := store.EnsureEmployee(context.Background(), bot.Identity{Transport: bot.TransportConsole, ExternalID: "luca"})
+	if err := store.GrantRole(context.Background(), e.ID, bot.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(b, "luca", "segreto"); r.Text != "ok" || ran != 1 {
+		t.Fatalf("admin was refused: %q", r.Text)
+	}
+}
+
+func TestPanicsAndInternalErrorsAreAnsweredWithARequestID(t *testing.T) {
+	t.Parallel()
+	b, _ := newBot(t, "en")
+	b.Register(&bot.Command{Name: "boom", Summary: "help.summary", Usage: "help.usage",
+		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { panic("kaboom") }})
+	r := b.Handle(context.Background(), bot.Request{ID: "req42", From: bot.Identity{Transport: bot.TransportConsole, ExternalID: "x"}, Text: "boom"})
+	if !r.IsError || !strings.Contains(r.Text, "Something went wrong") || !strings.Contains(r.Text, "req42") || strings.Contains(r.Text, "kaboom") {
+		t.Fatalf("panic reply = %q", r.Text)
+	}
+}
+
+func TestUnavailableDatabaseGetsAPoliteReply(t *testing.T) {
+	t.Parallel()
+	pool, err := postgres.Open(context.Background(), "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	b := bot.New(bot.Config{Store: postgres.NewStore(pool)})
+	r := b.Handle(context.Background(), bot.Request{From: bot.Identity{Transport: bot.TransportSlack, ExternalID: "U1", Locale: "en-GB"}, Text: "aiuto"})
+	if r.Text != i18n.T("en", "error.unavailable") {
+		t.Fatalf("reply = %q", r.Text)
+	}
+}
+
+func TestOversizedInputIsRefused(t *testing.T) {
+	t.Parallel()
+	b, _ := newBot(t, "it")
+	r := ask(b, "mario", "profilo nome="+strings.Repeat("a", 5000))
+	if !r.IsError || !strings.Contains(r.Text, "troppo lungo") {
+		t.Fatalf("reply = %q", r.Text)
+	}
+}

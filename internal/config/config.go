@@ -1,0 +1,142 @@
+// Package config reads Cantieri's configuration from the environment (and a .env file when
+// present) into one struct, and validates it: every error names the variable to fix.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/comune-prato/cantieri/internal/i18n"
+)
+
+// Defaults point at the services on localhost, as on a developer's machine.
+const (
+	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
+	DefaultHTTPAddr    = ":8080"
+	DefaultTimezone    = "Europe/Rome"
+	DefaultSlackAPIURL = "https://slack.com/api/"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	DatabaseURL        string
+	RedisURL           string
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	// SlackAPIURL is the base URL of the Slack Web API (tests point it at a fake).
+	SlackAPIURL string
+	HTTPAddr    string
+	Locale      string
+	Timezone    string
+	Location    *time.Location
+	// RedisPrefix namespaces every Redis key (several bots, or tests, on one Redis).
+	RedisPrefix string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+}
+
+// SlackEnabled reports whether serve has a Slack transport to run: Socket Mode (app token) or
+// HTTP (signing secret), each with the bot token.
+func (c Config) SlackEnabled() bool {
+	return c.SlackBotToken != "" && (c.SlackAppToken != "" || c.SlackSigningSecret != "")
+}
+
+// LoadDotEnv loads path (usually ".env") into the environment without overriding variables
+// already set; a missing file is not an error.
+func LoadDotEnv(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := godotenv.Load(path); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads the configuration through getenv (os.Getenv in production) and validates it.
+// All problems are reported together, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DatabaseURL:        get("DATABASE_URL", DefaultDatabaseURL),
+		RedisURL:           get("REDIS_URL", DefaultRedisURL),
+		SlackBotToken:      get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:      get("SLACK_APP_TOKEN", ""),
+		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
+		SlackAPIURL:        get("SLACK_API_URL", DefaultSlackAPIURL),
+		HTTPAddr:           get("HTTP_ADDR", DefaultHTTPAddr),
+		Locale:             get("BOT_LOCALE", i18n.Default),
+		Timezone:           get("BOT_TIMEZONE", DefaultTimezone),
+		RedisPrefix:        get("REDIS_PREFIX", "cantieri:"),
+		LogLevel:           strings.ToLower(get("LOG_LEVEL", "info")),
+	}
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, a...)...))
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "want a URL like postgres://user@host:5432/db, got %q", redact(c.DatabaseURL))
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("REDIS_URL", "want a URL like redis://host:6379/0, got %q", redact(c.RedisURL))
+	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("SLACK_API_URL", "want an http(s) URL like https://slack.com/api/, got %q", c.SlackAPIURL)
+	} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	if c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		bad("SLACK_BOT_TOKEN", "a bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)")
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		bad("SLACK_APP_TOKEN", "an app-level token starts with xapp- (Basic Information → App-Level Tokens, scope connections:write)")
+	}
+	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" {
+		bad("SLACK_BOT_TOKEN", "is required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR", "want host:port or :port, got %q", c.HTTPAddr)
+	}
+	if l := i18n.Normalize(c.Locale); l == "" {
+		bad("BOT_LOCALE", "supported locales are %s, got %q", strings.Join(i18n.Locales(), ", "), c.Locale)
+	} else {
+		c.Locale = l
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		bad("BOT_TIMEZONE", "unknown time zone %q (use an IANA name such as Europe/Rome)", c.Timezone)
+	}
+	c.Location = loc
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return c, nil
+}
+
+// redact hides a password in a URL so that it never reaches a log or an error message.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.Locale != "it" || c.Location.String() != "Europe/Rome" ||
+		!strings.Contains(c.DatabaseURL, "127.0.0.1") || !strings.Contains(c.RedisURL, "127.0.0.1") {
+		t.Fatalf("defaults = %+v", c)
+	}
+	if c.SlackEnabled() {
+		t.Fatal("Slack enabled without tokens")
+	}
+}
+
+func TestErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
+	cases := map[string]map[string]string{
+		"DATABASE_URL":    {"DATABASE_URL": "mysql://x"},
+		"REDIS_URL":       {"REDIS_URL": "localhost:6379"},
+		"SLACK_API_URL":   {"SLACK_API_URL": "not a url"},
+		"HTTP_ADDR":       {"HTTP_ADDR": "8080"},
+		"BOT_LOCALE":      {"BOT_LOCALE": "fr"},
+		"BOT_TIMEZONE":    {"BOT_TIMEZONE": "Mars/Olympus"},
+		"SLACK_BOT_TOKEN": {"SLACK_SIGNING_SECRET": "s"},
+		"SLACK_APP_TOKEN": {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-wrong"},
+		"LOG_LEVEL":       {"LOG_LEVEL": "loud"},
+	}
+	for name, vars := range cases {
+		_, err := Load(env(vars))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: error %v does not name %s", vars, err, name)
+		}
+	}
+}
+
+func TestPasswordsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{"DATABASE_URL": "mysql://u:hunter2@h/db"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error leaks the password or is nil: %v", err)
+	}
+}
+
+func TestSlackModes(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SlackEnabled() || c.SlackAPIURL != "http://127.0.0.1:9/api/" {
+		t.Fatalf("config = %+v", c)
+	}
+}
+
+func TestDotEnvDoesNotOverrideEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, ".env")
+	if err := os.WriteFile(p, []byte("CANTIERI_TEST_A=fromfile\nCANTIERI_TEST_B=fromfile\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CANTIERI_TEST_A", "fromenv")
+	if err := LoadDotEnv(p); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Unsetenv("CANTIERI_TEST_B") })
+	if os.Getenv("CANTIERI_TEST_A") != "fromenv" || os.Getenv("CANTIERI_TEST_B") != "fromfile" {
+		t.Fatalf("A=%q B=%q", os.Getenv("CANTIERI_TEST_A"), os.Getenv("CANTIERI_TEST_B"))
+	}
+	if err := LoadDotEnv(filepath.Join(dir, "missing")); err != nil {
+		t.Fatalf("missing .env should be fine: %v", err)
+	}
+}

@@ -1,0 +1,237 @@
+// Package console is the terminal transport: the same commands as in Slack, typed one per line
+// as after /cantieri; replies printed as text, choices as numbered options, forms asked field by
+// field. It works the same with a terminal or with lines piped in (then it prints no prompts and
+// exits at the end of input), so scripts and tests can drive it.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/i18n"
+)
+
+// Config configures a console session.
+type Config struct {
+	Bot *bot.Bot
+	// Handle is the local user (created as an employee row on first use).
+	Handle string
+	In     io.Reader
+	Out    io.Writer
+	// Interactive prints the welcome line and prompts (a terminal); false for piped input.
+	Interactive bool
+	// ImageDir is where pictures are saved (default: the system temp dir).
+	ImageDir string
+}
+
+// Console is a running session. It also implements bot.Poster, so that durable jobs started by
+// the console (reminders, digests) print into it.
+type Console struct {
+	cfg     Config
+	mu      sync.Mutex // serialises writes: jobs may post while a reply prints
+	lines   chan string
+	choices []bot.Choice
+	// lang is the language of the last reply: the console's own words follow the user's.
+	lang string
+}
+
+// New returns a console for cfg.
+func New(cfg Config) *Console {
+	if cfg.ImageDir == "" {
+		cfg.ImageDir = os.TempDir()
+	}
+	return &Console{cfg: cfg}
+}
+
+var _ bot.Poster = (*Console)(nil)
+
+// Post prints a proactive message (a job's reminder, a digest) with the channel it was meant for.
+func (c *Console) Post(_ context.Context, channel string, r bot.Reply) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.cfg.Out, "\n[→ %s]\n", channel)
+	c.printReply(r)
+	return fmt.Sprintf("console-%s", bot.NewRequestID()), nil
+}
+
+func (c *Console) identity() bot.Identity {
+	return bot.Identity{Transport: bot.TransportConsole, ExternalID: c.cfg.Handle, DisplayName: c.cfg.Handle}
+}
+
+// locale is the language for the console's own words; the caller holds c.mu or is the
+// reading goroutine (the only writer of lang).
+func (c *Console) locale() string {
+	if c.lang != "" {
+		return c.lang
+	}
+	return c.cfg.Bot.Locale("", "")
+}
+
+// Run reads commands until the end of input, "esci"/"exit", or ctx is cancelled.
+func (c *Console) Run(ctx context.Context) error {
+	c.lines = make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.cfg.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case c.lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(c.lines)
+	}()
+
+	if c.cfg.Interactive {
+		c.println(i18n.T(c.locale(), "console.welcome", "handle", c.cfg.Handle))
+	}
+	for {
+		line, ok := c.next(ctx, "> ")
+		if !ok {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err := <-readErr; err != nil {
+				return fmt.Errorf("console: read input: %w", err)
+			}
+			return nil
+		}
+		line = strings.TrimSpace(line)
+		switch strings.ToLower(line) {
+		case "":
+			continue
+		case "esci", "exit", "quit":
+			c.println(i18n.T(c.locale(), "console.bye"))
+			return nil
+		}
+		text := line
+		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.choices) {
+			text = c.choices[n-1].Command
+		}
+		c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceConsole, Text: text})
+	}
+}
+
+// next returns the next input line, printing prompt first on a terminal.
+func (c *Console) next(ctx context.Context, prompt string) (string, bool) {
+	if c.cfg.Interactive {
+		c.mu.Lock()
+		fmt.Fprint(c.cfg.Out, prompt)
+		c.mu.Unlock()
+	}
+	select {
+	case l, ok := <-c.lines:
+		return l, ok
+	case <-ctx.Done():
+		return "", false
+	}
+}
+
+func (c *Console) run(ctx context.Context, req bot.Request) {
+	reply := c.cfg.Bot.Handle(ctx, req)
+	c.mu.Lock()
+	c.lang = reply.Locale
+	c.printReply(reply)
+	c.mu.Unlock()
+	c.choices = reply.Choices
+	if reply.Form != nil {
+		c.fillForm(ctx, reply.Form)
+	}
+}
+
+// fillForm asks each field in turn and submits the form like a Slack modal would.
+func (c *Console) fillForm(ctx context.Context, f *bot.Form) {
+	loc := c.locale()
+	c.println(i18n.T(loc, "console.form_start", "title", f.Title))
+	values := map[string]string{}
+	for _, field := range f.Fields {
+		prompt := field.Label
+		if field.Hint != "" {
+			prompt += " (" + field.Hint + ")"
+		}
+		if len(field.Options) > 0 {
+			opts := make([]string, len(field.Options))
+			for i, o := range field.Options {
+				opts[i] = o.Value
+			}
+			prompt += " [" + i18n.T(loc, "console.options") + ": " + strings.Join(opts, ", ") + "]"
+		}
+		if field.Value != "" {
+			prompt += " [" + i18n.T(loc, "console.current") + ": " + field.Value + "]"
+		}
+		for {
+			if !c.cfg.Interactive {
+				c.println(prompt + ":")
+			}
+			line, ok := c.next(ctx, prompt+": ")
+			if !ok {
+				return
+			}
+			line = strings.TrimSpace(line)
+			switch strings.ToLower(line) {
+			case "annulla", "cancel":
+				c.println(i18n.T(loc, "console.form_cancel"))
+				return
+			case "":
+				line = field.Value
+			case "-":
+				line = ""
+			}
+			if field.Required && line == "" {
+				c.println(i18n.T(loc, "form.required"))
+				continue
+			}
+			values[field.Name] = line
+			break
+		}
+	}
+	c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceForm, Text: f.Submit, Values: values})
+}
+
+func (c *Console) println(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.cfg.Out, s)
+}
+
+// printReply writes r as text; the caller holds c.mu.
+func (c *Console) printReply(r bot.Reply) {
+	w := c.cfg.Out
+	if r.Image != nil {
+		path := filepath.Join(c.cfg.ImageDir, safeName(r.Image.Name))
+		if err := os.WriteFile(path, r.Image.PNG, 0o644); err == nil {
+			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.image_saved", "path", path)})
+		}
+	}
+	fmt.Fprintln(w, r.PlainText())
+	if len(r.Choices) > 0 {
+		fmt.Fprintln(w, i18n.T(c.locale(), "console.choices"))
+		for i, ch := range r.Choices {
+			fmt.Fprintf(w, "  %d) %s  → %s\n", i+1, ch.Label, ch.Command)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// safeName keeps a picture's file name inside ImageDir.
+func safeName(name string) string {
+	name = filepath.Base(name)
+	if name == "." || name == "/" || name == "" {
+		name = "cantieri.png"
+	}
+	if !strings.HasSuffix(strings.ToLower(name), ".png") {
+		name += ".png"
+	}
+	return name
+}
