@@ -1,0 +1,237 @@
+// Package jobs runs Cantieri's durable work on River, on the same PostgreSQL as the rest of the
+// data: cron schedules (exchange rounds, reminders, digests) and idempotent posts to Slack.
+//
+// River gives at-least-once execution; this package turns that into "once in practice":
+//
+//   - a cron schedule becomes a River periodic job, enqueued only by the elected leader, with
+//     the fire time in its args and a unique key on them, so that replicas never insert the
+//     same firing twice; the worker records the firing in scheduled_runs in the same
+//     transaction as the firing's own work, so a retried or duplicated job does nothing twice;
+//   - a post carries an idempotency key; the worker records the posted message under it
+//     (outbound_messages) and a job that finds the record does not post again.
+//
+// The package writes no SQL: the records are kept by a Store (internal/postgres implements
+// it). It handles pgx types only because River's API is generic over the transaction type.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+	_ "time/tzdata" // the default zone (Europe/Rome) must load even on hosts without tzdata
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/metrics"
+)
+
+// DefaultLocation is the zone cron schedules are read in when Config.Location is nil: the
+// council's (BOT_TIMEZONE's default).
+const DefaultLocation = "Europe/Rome"
+
+// DefaultWorkers is how many jobs a Runner works at once when Config.Workers is 0.
+const DefaultWorkers = 10
+
+// Job outcomes, the "outcome" label of metrics.Jobs.
+const (
+	OutcomeOK      = "ok"
+	OutcomeError   = "error"
+	OutcomeSkipped = "skipped"
+)
+
+// Store keeps the idempotency records of jobs. It is declared here, where it is used, and
+// implemented by internal/postgres (Outbound).
+type Store interface {
+	// OutboundTS returns the id of the message posted under key, and whether there is one.
+	OutboundTS(ctx context.Context, key string) (ts string, found bool, err error)
+	// RecordOutbound records that the message for key was posted to channel as ts.
+	RecordOutbound(ctx context.Context, key, channel, ts string) error
+	// RunOnce runs fn in a transaction that also records (schedule, fireAt), unless that
+	// firing is already recorded; it reports whether fn ran and committed.
+	RunOnce(ctx context.Context, schedule string, fireAt time.Time, fn func(ctx context.Context, tx pgx.Tx) error) (ran bool, err error)
+}
+
+// Config configures a Runner.
+type Config struct {
+	// Logger receives the Runner's and River's logs. Defaults to slog.Default().
+	Logger *slog.Logger
+	// Metrics, when set, counts jobs worked in Metrics.Jobs{kind,outcome}.
+	Metrics *metrics.Metrics
+	// Poster delivers post_message jobs. When nil, those jobs fail with ErrNoPoster (and are
+	// retried, so that a replica that has a Poster can deliver them).
+	Poster bot.Poster
+	// Outbound keeps the idempotency records. Required.
+	Outbound Store
+	// Location is the zone cron schedules are read in (BOT_TIMEZONE). Defaults to
+	// DefaultLocation.
+	Location *time.Location
+	// Schedules are the cron schedules to run. Every replica should have the same list: only
+	// the leader enqueues, but any replica may work a firing.
+	Schedules []Schedule
+	// Workers is how many jobs run at once in this process. Defaults to DefaultWorkers.
+	Workers int
+
+	// CronSeconds accepts six-field cron expressions with a leading seconds field. Meant for
+	// tests, which cannot wait for minutes; River advises against sub-minute periodic jobs.
+	CronSeconds bool
+	// FetchPollInterval is how often River polls for jobs when LISTEN/NOTIFY says nothing
+	// (River's default, 1 s, when 0). Tests shorten it.
+	FetchPollInterval time.Duration
+	// TestOnly sets River's TestOnly, which skips the random start-up delay of its
+	// maintenance services (periodic enqueueing among them). Never set it in production.
+	TestOnly bool
+}
+
+// Runner owns a River client with Cantieri's workers and schedules.
+type Runner struct {
+	client    *river.Client[pgx.Tx]
+	log       *slog.Logger
+	metrics   *metrics.Metrics
+	poster    bot.Poster
+	store     Store
+	loc       *time.Location
+	schedules map[string]*schedule
+}
+
+// New validates cfg and builds a Runner on pool; nothing runs until Start. An invalid schedule
+// (bad cron expression, duplicate or malformed name, no Run) is refused here, so a
+// misconfiguration stops the process at start rather than failing silently at 09:00.
+func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
+	if pool == nil {
+		return nil, errors.New("jobs: nil pool")
+	}
+	if cfg.Outbound == nil {
+		return nil, errors.New("jobs: Config.Outbound is required")
+	}
+	r := &Runner{
+		log:       cfg.Logger,
+		metrics:   cfg.Metrics,
+		poster:    cfg.Poster,
+		store:     cfg.Outbound,
+		loc:       cfg.Location,
+		schedules: make(map[string]*schedule, len(cfg.Schedules)),
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.loc == nil {
+		loc, err := time.LoadLocation(DefaultLocation)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: load %s: %w", DefaultLocation, err)
+		}
+		r.loc = loc
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+
+	periodic := make([]*river.PeriodicJob, 0, len(cfg.Schedules))
+	for _, s := range cfg.Schedules {
+		sch, err := newSchedule(s, r.loc, cfg.CronSeconds)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := r.schedules[s.Name]; dup {
+			return nil, fmt.Errorf("jobs: schedule %q is configured twice", s.Name)
+		}
+		r.schedules[s.Name] = sch
+		periodic = append(periodic, sch.periodicJob())
+	}
+
+	workerSet := river.NewWorkers()
+	if err := river.AddWorkerSafely(workerSet, &scheduleWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: add schedule worker: %w", err)
+	}
+	if err := river.AddWorkerSafely(workerSet, &postWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: add post worker: %w", err)
+	}
+
+	rcfg := &river.Config{
+		Logger:       r.log,
+		ErrorHandler: &errorHandler{r: r},
+		PeriodicJobs: periodic,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
+		TestOnly:     cfg.TestOnly,
+		Workers:      workerSet,
+	}
+	if cfg.FetchPollInterval > 0 {
+		rcfg.FetchPollInterval = cfg.FetchPollInterval
+		// River requires the cooldown between fetches not to exceed the poll interval.
+		rcfg.FetchCooldown = min(river.FetchCooldownDefault, cfg.FetchPollInterval)
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rcfg)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: river client: %w", err)
+	}
+	r.client = client
+	return r, nil
+}
+
+// Client returns the River client, for inserting jobs (Insert, or InsertTx in the same
+// transaction as the business writes that call for them) and for subscribing to job events.
+func (r *Runner) Client() *river.Client[pgx.Tx] { return r.client }
+
+// Location returns the zone schedules are read in.
+func (r *Runner) Location() *time.Location { return r.loc }
+
+// Start starts fetching and working jobs and, on the elected leader, enqueueing schedules.
+// Cancelling ctx later does not stop the Runner: call Stop, which lets in-flight jobs finish
+// (River would treat a cancelled start context as a hard stop and cut them off).
+func (r *Runner) Start(ctx context.Context) error {
+	if err := r.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	r.log.Info("jobs: started", "schedules", len(r.schedules), "location", r.loc.String())
+	return nil
+}
+
+// Stop stops gracefully: no new jobs are fetched and in-flight jobs finish. If ctx ends
+// first, the remaining jobs' contexts are cancelled (they are retried later, and their
+// idempotency records keep the retry from repeating what they did) and Stop waits a few
+// seconds more for them to return.
+func (r *Runner) Stop(ctx context.Context) error {
+	err := r.client.Stop(ctx)
+	if err == nil {
+		r.log.Info("jobs: stopped")
+		return nil
+	}
+	if ctx.Err() == nil {
+		return fmt.Errorf("jobs: stop: %w", err)
+	}
+	r.log.Warn("jobs: graceful stop timed out; cancelling in-flight jobs", "err", err)
+	hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return errors.Join(fmt.Errorf("jobs: stop: %w", err), r.client.StopAndCancel(hard))
+}
+
+// count records a worked job in Metrics.Jobs.
+func (r *Runner) count(kind, outcome string) {
+	if r.metrics != nil {
+		r.metrics.Jobs.WithLabelValues(kind, outcome).Inc()
+	}
+}
+
+// errorHandler reports panics in workers, which bypass the workers' own logging and counting;
+// River then retries the job as for an error.
+type errorHandler struct{ r *Runner }
+
+// HandleError leaves errors to River's retry policy.
+func (h *errorHandler) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	return nil // already logged and counted by the worker
+}
+
+// HandlePanic logs and counts the panic; River retries the job.
+func (h *errorHandler) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+	h.r.count(job.Kind, OutcomeError)
+	h.r.log.ErrorContext(ctx, "jobs: job panicked", "kind", job.Kind, "job_id", job.ID,
+		"attempt", job.Attempt, "panic", fmt.Sprint(panicVal), "trace", trace)
+	return nil
+}

@@ -1,0 +1,152 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/comune-prato/cantieri/bot"
+)
+
+// KindPostMessage is the River kind of PostArgs.
+const KindPostMessage = "post_message"
+
+// DefaultPostAttempts is how many times a post is tried. River's backoff (attempt⁴ seconds)
+// spreads twelve attempts over about half a day: a Slack outage is ridden out, and a message
+// that could not be delivered by then is stale enough to drop.
+const DefaultPostAttempts = 12
+
+// maxKeyLength matches the CHECK on outbound_messages.idempotency_key.
+const maxKeyLength = 200
+
+// ErrNoPoster is the error of a post job worked by a Runner that has no Poster. The job is
+// retried, so a replica with a Poster can still deliver it.
+var ErrNoPoster = errors.New("jobs: no Poster configured: cannot post")
+
+// PostArgs are the args of a post_message job: post Reply to Channel, once per Key.
+type PostArgs struct {
+	// Key is the idempotency key (1-200 characters): the same key is posted at most once.
+	// Derive it from what the message is about, e.g. "round:42:group:3" or
+	// "reminder:7:2026-03-30:U123", never from time.Now.
+	Key string `json:"key" river:"unique"`
+	// Channel is a channel id, or a user id for a direct message.
+	Channel string `json:"channel"`
+	// Reply is the message.
+	Reply bot.Reply `json:"reply"`
+}
+
+// Kind implements river.JobArgs.
+func (PostArgs) Kind() string { return KindPostMessage }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: unique by Key (only; see its
+// river:"unique" tag) while the job exists, so enqueueing the same post twice inserts one job.
+func (PostArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		MaxAttempts: DefaultPostAttempts,
+		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+	}
+}
+
+func (a PostArgs) validate() error {
+	switch {
+	case a.Key == "" || len(a.Key) > maxKeyLength:
+		return fmt.Errorf("jobs: post key must be 1-%d bytes, got %d", maxKeyLength, len(a.Key))
+	case a.Channel == "":
+		return errors.New("jobs: post without a channel")
+	}
+	return nil
+}
+
+// EnqueuePost inserts a post job. A job already queued or done under the same key is not
+// inserted again: the result's UniqueSkippedAsDuplicate says so.
+func EnqueuePost(ctx context.Context, client *river.Client[pgx.Tx], args PostArgs) (*rivertype.JobInsertResult, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	res, err := client.Insert(ctx, args, nil)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: enqueue post %s: %w", args.Key, err)
+	}
+	return res, nil
+}
+
+// EnqueuePostTx is EnqueuePost inside tx, so that the post is enqueued if and only if the
+// business writes that call for it commit (Firing.Tx in a schedule's Run, for instance).
+func EnqueuePostTx(ctx context.Context, client *river.Client[pgx.Tx], tx pgx.Tx, args PostArgs) (*rivertype.JobInsertResult, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	res, err := client.InsertTx(ctx, tx, args, nil)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: enqueue post %s: %w", args.Key, err)
+	}
+	return res, nil
+}
+
+// postWorker works post_message jobs.
+type postWorker struct {
+	river.WorkerDefaults[PostArgs]
+	r *Runner
+}
+
+// Work posts unless the key's message is already recorded, then records it. River may run it
+// more than once (a retry, a rescued job); the record makes the post happen once. The one gap
+// left is a crash between Slack's answer and the record, which Slack offers no way to close.
+func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
+	a := job.Args
+	log := w.r.log.With("kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "key", a.Key)
+	fail := func(err error) error {
+		w.r.count(job.Kind, OutcomeError)
+		log.ErrorContext(ctx, "jobs: post failed", "err", err)
+		return err
+	}
+	ts, found, err := w.r.store.OutboundTS(ctx, a.Key)
+	if err != nil {
+		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
+	}
+	if found {
+		w.r.count(job.Kind, OutcomeSkipped)
+		log.InfoContext(ctx, "jobs: already posted; skipped", "ts", ts)
+		return nil
+	}
+	if w.r.poster == nil {
+		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, ErrNoPoster))
+	}
+	ts, err = w.r.poster.Post(ctx, a.Channel, a.Reply)
+	if err != nil {
+		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
+	}
+	if err := w.record(ctx, a, ts); err != nil {
+		// The message is out. Failing now would make River post it again, which is worse than
+		// a missing record (that only matters if the same key is enqueued again later).
+		log.ErrorContext(ctx, "jobs: posted but could not record the message; a new job with this key would post again",
+			"ts", ts, "err", err)
+	}
+	w.r.count(job.Kind, OutcomeOK)
+	log.InfoContext(ctx, "jobs: posted", "ts", ts)
+	return nil
+}
+
+// record stores the posted message, retrying briefly over a database hiccup. It does not
+// inherit ctx's cancellation: a shutdown right after posting must not lose the record.
+func (w *postWorker) record(ctx context.Context, a PostArgs, ts string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	var err error
+	for attempt, backoff := 0, 100*time.Millisecond; attempt < 4; attempt, backoff = attempt+1, backoff*3 {
+		if err = w.r.store.RecordOutbound(ctx, a.Key, a.Channel, ts); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(backoff):
+		}
+	}
+	return err
+}

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Outbound keeps the idempotency records of durable jobs (tables outbound_messages and
+// scheduled_runs). River runs every job at least once; these records are what make a job's
+// side effects happen once in practice: a retried post finds its message, a duplicated or
+// retried firing of a schedule finds its run.
+type Outbound struct {
+	pool *pgxpool.Pool
+}
+
+// NewOutbound returns an Outbound on pool.
+func NewOutbound(pool *pgxpool.Pool) *Outbound { return &Outbound{pool: pool} }
+
+// OutboundTS returns the id (Slack's ts) of the message posted under the idempotency key, and
+// whether there is one. A missing key is not an error: it is the normal case before posting.
+func (o *Outbound) OutboundTS(ctx context.Context, key string) (ts string, found bool, err error) {
+	err = o.pool.QueryRow(ctx, `SELECT ts FROM outbound_messages WHERE idempotency_key = $1`, key).Scan(&ts)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, wrap("outbound: look up "+key, err)
+	}
+	return ts, true, nil
+}
+
+// RecordOutbound records that the message for key was posted to channel as ts. Recording a key
+// again keeps the first record: the first post is the one that reached the user, and a second
+// record can only come from a duplicate that slipped through.
+func (o *Outbound) RecordOutbound(ctx context.Context, key, channel, ts string) error {
+	return recordOutbound(ctx, o.pool, key, channel, ts)
+}
+
+// RecordOutboundTx is RecordOutbound inside tx, for work that records a message together with
+// other writes (for example inside RunOnce).
+func (o *Outbound) RecordOutboundTx(ctx context.Context, tx pgx.Tx, key, channel, ts string) error {
+	return recordOutbound(ctx, tx, key, channel, ts)
+}
+
+// outboundDB is what a pool and a transaction have in common for statements without results.
+type outboundDB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func recordOutbound(ctx context.Context, db outboundDB, key, channel, ts string) error {
+	_, err := db.Exec(ctx, `INSERT INTO outbound_messages (idempotency_key, channel, ts)
+		VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`, key, channel, ts)
+	return wrap("outbound: record "+key, err)
+}
+
+// RunOnce runs fn at most once per (schedule, fireAt), inside one transaction that also records
+// the run in scheduled_runs. It reports whether fn ran (and committed). When the run is already
+// recorded it returns false without calling fn. When fn fails the transaction is rolled back,
+// record included, so that a retry runs the firing again from scratch.
+//
+// The claim is an INSERT … ON CONFLICT DO NOTHING: a second worker on the same firing waits on
+// the first one's row lock and, once the first commits, finds the row and skips; if the first
+// rolls back, the second runs. fn should do the firing's database work (and insert follow-up
+// jobs, e.g. with river's InsertTx) in tx, and leave slow side effects such as posting to Slack
+// to those jobs, because the row lock is held until fn returns.
+func (o *Outbound) RunOnce(ctx context.Context, schedule string, fireAt time.Time, fn func(ctx context.Context, tx pgx.Tx) error) (ran bool, err error) {
+	op := fmt.Sprintf("scheduled run %s at %s", schedule, fireAt.UTC().Format(time.RFC3339))
+	tx, err := o.pool.Begin(ctx)
+	if err != nil {
+		return false, wrap(op+": begin", err)
+	}
+	defer func() {
+		// Without cancel: a cancelled ctx must still release the connection's transaction.
+		// After Commit this is a no-op.
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+	}()
+	tag, err := tx.Exec(ctx, `INSERT INTO scheduled_runs (schedule, fire_at) VALUES ($1, $2)
+		ON CONFLICT (schedule, fire_at) DO NOTHING`, schedule, fireAt)
+	if err != nil {
+		return false, wrap(op+": claim", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return false, nil
+	}
+	if err := fn(ctx, tx); err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, wrap(op+": commit", err)
+	}
+	return true, nil
+}
+
+// ScheduledRuns returns the recorded fire times of schedule, oldest first (in UTC). It serves
+// "last run" displays and tests.
+func (o *Outbound) ScheduledRuns(ctx context.Context, schedule string) ([]time.Time, error) {
+	rows, err := o.pool.Query(ctx, `SELECT fire_at FROM scheduled_runs WHERE schedule = $1 ORDER BY fire_at`, schedule)
+	if err != nil {
+		return nil, wrap("scheduled runs of "+schedule, err)
+	}
+	times, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (time.Time, error) {
+		var t time.Time
+		err := r.Scan(&t)
+		return t.UTC(), err
+	})
+	return times, wrap("scheduled runs of "+schedule, err)
+}
+
+// PruneOutboundTx deletes idempotency records of messages posted before cutoff, in tx. Once
+// River has long forgotten a job, nothing can retry it, so its record only takes room.
+func PruneOutboundTx(ctx context.Context, tx pgx.Tx, cutoff time.Time) (int64, error) {
+	tag, err := tx.Exec(ctx, `DELETE FROM outbound_messages WHERE sent_at < $1`, cutoff)
+	if err != nil {
+		return 0, wrap("prune outbound messages", err)
+	}
+	return tag.RowsAffected(), nil
+}
