@@ -69,5 +69,5 @@ var en = map[string]string{
 	"console.image_saved": "Picture saved to {path}",
 	"console.bye":         "Goodbye.",
 
-	"slack.working": "Working on it…",
+	"slack.truncated": "Reply shortened: {n} parts not shown.",
 }

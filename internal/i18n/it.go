@@ -69,5 +69,5 @@ var it = map[string]string{
 	"console.image_saved": "Immagine salvata in {path}",
 	"console.bye":         "Arrivederci.",
 
-	"slack.working": "Ci sto lavorando…",
+	"slack.truncated": "Risposta abbreviata: {n} parti non mostrate.",
 }

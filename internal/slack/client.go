@@ -1,0 +1,265 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/metrics"
+)
+
+// maxRateLimitRetries bounds the retries of one call answered 429: past it the caller gets the
+// error (a durable job will be retried by River) rather than a worker stuck for minutes.
+const maxRateLimitRetries = 3
+
+// Client is the Slack Web API client: every call goes through the shared rate limiter (if
+// any), is counted by method and outcome, and is retried after the Retry-After that a 429
+// asks for. It implements bot.Poster for proactive messages.
+type Client struct {
+	api     *slack.Client
+	http    *http.Client
+	metrics *metrics.Metrics
+	limiter Limiter
+	log     *slog.Logger
+	// locale is the language of the few words the transport adds itself (e.g. "reply
+	// shortened") to proactive posts, whose recipient's language it does not know.
+	locale string
+}
+
+var _ bot.Poster = (*Client)(nil)
+
+// penalizer is implemented by a shared limiter that can pause a method for every replica
+// after a 429 (such as internal/redis's GCRA limiter).
+type penalizer interface {
+	Penalize(ctx context.Context, key string, retryAfter time.Duration) error
+}
+
+type clientConfig struct {
+	token   string
+	apiURL  string
+	http    *http.Client
+	metrics *metrics.Metrics
+	limiter Limiter
+	log     *slog.Logger
+	locale  string
+}
+
+func newClient(cfg clientConfig) *Client {
+	opts := []slack.Option{slack.OptionHTTPClient(cfg.http)}
+	if cfg.apiURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.apiURL))
+	}
+	return &Client{
+		api:     slack.New(cfg.token, opts...),
+		http:    cfg.http,
+		metrics: cfg.metrics,
+		limiter: cfg.limiter,
+		log:     cfg.log,
+		locale:  cfg.locale,
+	}
+}
+
+// Post sends r to channel (a channel id, or a user id for a direct message) with
+// chat.postMessage and returns the message's ts; an image follows as an uploaded file. A form
+// cannot open without a user's click (Slack needs a trigger_id), so a Poster's reply should
+// offer a choice that leads to it; a Form in r is ignored here.
+func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
+	if r.Form != nil {
+		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
+		r.Form = nil
+	}
+	ts, err := c.postMessage(ctx, channel, "", renderMessage(r, c.locale))
+	if err != nil {
+		return "", fmt.Errorf("post to %s: %w", channel, err)
+	}
+	if r.Image != nil {
+		if err := c.uploadImage(ctx, channel, "", r.Image); err != nil {
+			return ts, fmt.Errorf("post image to %s: %w", channel, err)
+		}
+	}
+	return ts, nil
+}
+
+// do runs one Web API call: it waits for the limiter (if limited), counts the outcome, and
+// on a 429 waits Retry-After (at least a second, and never past ctx) before trying again.
+func (c *Client) do(ctx context.Context, method string, limited bool, call func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		if limited && c.limiter != nil {
+			if err := c.limiter.Wait(ctx, method); err != nil {
+				if ctx.Err() != nil {
+					c.metrics.SlackCalls.WithLabelValues(method, "error").Inc()
+					return fmt.Errorf("%s: wait for the rate limiter: %w", method, err)
+				}
+				// The limiter's store is down: better to call unpaced, with Slack's own 429s
+				// as the last line of defence, than to drop the answer.
+				c.log.Warn("rate limiter unavailable; calling unpaced", "method", method, "err", err)
+			}
+		}
+		err := call(ctx)
+		var rl *slack.RateLimitedError
+		switch {
+		case err == nil:
+			c.metrics.SlackCalls.WithLabelValues(method, "ok").Inc()
+			return nil
+		case errors.As(err, &rl):
+			c.metrics.SlackCalls.WithLabelValues(method, "rate_limited").Inc()
+			c.metrics.SlackRateLimited.WithLabelValues(method).Inc()
+			if attempt >= maxRateLimitRetries {
+				return fmt.Errorf("%s: still rate limited after %d retries: %w", method, attempt, err)
+			}
+			wait := max(rl.RetryAfter, time.Second)
+			if p, ok := c.limiter.(penalizer); ok && limited {
+				// Other replicas must hold back too, or they will meet the same 429.
+				if err := p.Penalize(ctx, method, wait); err != nil {
+					c.log.Warn("could not share the 429 pause", "method", method, "err", err)
+				}
+			}
+			c.log.Warn("slack rate limited; waiting", "method", method, "retry_after", wait, "attempt", attempt+1)
+			if err := sleep(ctx, wait); err != nil {
+				return fmt.Errorf("%s: wait after 429: %w", method, err)
+			}
+		default:
+			c.metrics.SlackCalls.WithLabelValues(method, "error").Inc()
+			return fmt.Errorf("%s: %w", method, err)
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// authTest asks Slack who the bot is.
+func (c *Client) authTest(ctx context.Context) (*slack.AuthTestResponse, error) {
+	var resp *slack.AuthTestResponse
+	err := c.do(ctx, "auth.test", true, func(ctx context.Context) error {
+		var err error
+		resp, err = c.api.AuthTestContext(ctx)
+		return err
+	})
+	return resp, err
+}
+
+// postMessage posts msg to channel, in the thread threadTS if set, and returns its ts.
+func (c *Client) postMessage(ctx context.Context, channel, threadTS string, msg message) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.text, false), slack.MsgOptionBlocks(msg.blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := c.do(ctx, "chat.postMessage", true, func(ctx context.Context) error {
+		var err error
+		_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	return ts, err
+}
+
+// openView opens a modal with a trigger_id.
+func (c *Client) openView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	return c.do(ctx, "views.open", true, func(ctx context.Context) error {
+		_, err := c.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+}
+
+// userInfo fetches a user with their locale.
+func (c *Client) userInfo(ctx context.Context, userID string) (*slack.User, error) {
+	var u *slack.User
+	err := c.do(ctx, "users.info", true, func(ctx context.Context) error {
+		var err error
+		u, err = c.api.GetUserInfoContext(ctx, userID, slack.GetUserInfoOptionIncludeLocale(true))
+		return err
+	})
+	return u, err
+}
+
+// openDM returns the id of the direct-message channel between the bot and userID: files
+// cannot be shared to a user id, only to a channel id.
+func (c *Client) openDM(ctx context.Context, userID string) (string, error) {
+	var id string
+	err := c.do(ctx, "conversations.open", true, func(ctx context.Context) error {
+		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+		if err == nil {
+			id = ch.ID
+		}
+		return err
+	})
+	return id, err
+}
+
+// uploadImage shares a PNG into channel (and thread) with the three-step upload (the old
+// files.upload is gone). The steps are made one by one, rather than with UploadFileContext,
+// so that each is limited, counted and retried on its own.
+func (c *Client) uploadImage(ctx context.Context, channel, threadTS string, img *bot.Image) error {
+	name := img.Name
+	if name == "" {
+		name = "cantieri.png"
+	}
+	var up *slack.GetUploadURLExternalResponse
+	err := c.do(ctx, "files.getUploadURLExternal", true, func(ctx context.Context) error {
+		var err error
+		up, err = c.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
+			FileName: name, FileSize: len(img.PNG), AltTxt: fit(img.AltText, 1000),
+		})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = c.do(ctx, "files.upload", false, func(ctx context.Context) error {
+		return c.api.UploadToURL(ctx, slack.UploadToURLParameters{
+			UploadURL: up.UploadURL, Reader: bytes.NewReader(img.PNG), Filename: name,
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, "files.completeUploadExternal", true, func(ctx context.Context) error {
+		_, err := c.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
+			Files: []slack.FileSummary{{ID: up.FileID, Title: img.Title}}, Channel: channel, ThreadTimestamp: threadTS,
+		})
+		return err
+	})
+}
+
+// postResponseURL answers through a response_url: ephemeral (only the user sees it) unless
+// the reply is public, never replacing the message the user clicked. Slack's Web API limiter
+// does not apply to response_url, so the call is not paced, only counted.
+func (c *Client) postResponseURL(ctx context.Context, responseURL string, msg message, public bool) error {
+	kind := slack.ResponseTypeEphemeral
+	if public {
+		kind = slack.ResponseTypeInChannel
+	}
+	wm := &slack.WebhookMessage{
+		Text:            msg.text,
+		Blocks:          &slack.Blocks{BlockSet: msg.blocks},
+		ResponseType:    kind,
+		ReplaceOriginal: false,
+	}
+	return c.do(ctx, "response_url", false, func(ctx context.Context) error {
+		err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http, wm)
+		// A response_url lets anyone post to the conversation for 30 minutes: keep it out
+		// of errors, and so out of the logs.
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			return fmt.Errorf("post to response_url: %s: %w", ue.Op, ue.Err)
+		}
+		return err
+	})
+}
