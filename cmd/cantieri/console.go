@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/console"
+	"github.com/comune-prato/cantieri/internal/metrics"
+	"github.com/comune-prato/cantieri/internal/postgres"
+)
+
+// console runs a terminal session against the same PostgreSQL, Redis and durable jobs as
+// production, so that what works here works in Slack.
+func (e env) console(ctx context.Context, handle string) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	// The terminal is for the conversation: unless LOG_LEVEL asks otherwise, only warnings
+	// and errors are logged (to stderr).
+	if e.getenv("LOG_LEVEL") == "" {
+		cfg.LogLevel = "warn"
+	}
+	log := e.logger(cfg, false)
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	store := postgres.NewStore(d.pool)
+	core := bot.New(bot.Config{Store: store, Logger: log, DefaultLocale: cfg.Locale})
+	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal})
+
+	runner, err := newJobs(d, cfg, log, metrics.New(), con)
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	defer func() {
+		if err := runner.Stop(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("stop jobs", "err", err)
+		}
+	}()
+	return con.Run(ctx)
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/health"
+	"github.com/comune-prato/cantieri/internal/metrics"
+	"github.com/comune-prato/cantieri/internal/postgres"
+	"github.com/comune-prato/cantieri/internal/redis"
+	"github.com/comune-prato/cantieri/internal/slack"
+)
+
+// dedupTTL outlives Slack's retries (the last Events API retry comes about 5 minutes after the
+// first delivery) with a wide margin.
+const dedupTTL = time.Hour
+
+// shutdownGrace bounds a graceful stop: in-flight Slack work and jobs get this long to finish.
+const shutdownGrace = 20 * time.Second
+
+// serve runs the bot until SIGINT/SIGTERM: the HTTP server (health, readiness, metrics, and the
+// Slack endpoints when SLACK_SIGNING_SECRET is set), Socket Mode when SLACK_APP_TOKEN is set,
+// and the River workers. Stopping: stop taking work, finish in-flight work, close the pools.
+func (e env) serve(ctx context.Context) error {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := e.logger(cfg, true)
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	m := metrics.New()
+	store := postgres.NewStore(d.pool)
+	core := bot.New(bot.Config{Store: store, Logger: log, DefaultLocale: cfg.Locale})
+
+	var (
+		transport *slack.Transport
+		poster    bot.Poster
+	)
+	if cfg.SlackEnabled() {
+		transport, err = slack.New(ctx, slack.Config{
+			BotToken:      cfg.SlackBotToken,
+			AppToken:      cfg.SlackAppToken,
+			SigningSecret: cfg.SlackSigningSecret,
+			APIURL:        cfg.SlackAPIURL,
+			Logger:        log,
+			Metrics:       m,
+			Bot:           core,
+			Dedup:         redis.NewDedup(d.redis, cfg.RedisPrefix, dedupTTL),
+			Limiter:       redis.NewLimiter(d.redis, cfg.RedisPrefix, redis.SlackLimits(), redis.SlackTier3),
+		})
+		if err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+		poster = transport.Client()
+	} else {
+		log.Warn("no Slack tokens: serving health and metrics only (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
+	}
+
+	runner, err := newJobs(d, cfg, log, m, poster)
+	if err != nil {
+		return err
+	}
+	if err := runner.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", health.Live())
+	mux.Handle("GET /readyz", health.Ready(map[string]health.Check{
+		"postgres": func(ctx context.Context) error { return postgres.Ping(ctx, d.pool) },
+		"redis":    func(ctx context.Context) error { return redis.Ping(ctx, d.redis) },
+	}, 3*time.Second))
+	mux.Handle("GET /metrics", m.Handler())
+	if transport != nil && cfg.SlackSigningSecret != "" {
+		mux.Handle("/slack/", transport.Handler())
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		_ = runner.Stop(context.WithoutCancel(ctx))
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(),
+		"socket_mode", cfg.SlackAppToken != "", "http_slack", cfg.SlackSigningSecret != "")
+	if e.ready != nil {
+		e.ready(ln.Addr().String())
+	}
+
+	// runCtx ends Socket Mode on a signal or when the HTTP server fails.
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http server: %w", err)
+		}
+	}()
+	if transport != nil && cfg.SlackAppToken != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := transport.RunSocketMode(runCtx); err != nil && runCtx.Err() == nil {
+				errc <- fmt.Errorf("socket mode: %w", err)
+			}
+		}()
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-errc:
+		log.Error("stopping after a fatal error", "err", runErr)
+	}
+
+	// Stop taking work first (HTTP server; Socket Mode stops with ctx), then let in-flight
+	// command work and jobs finish, then close the pools (deferred).
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	stopRun()
+	if err := srv.Shutdown(stopCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if transport != nil {
+		if err := transport.Shutdown(stopCtx); err != nil {
+			log.Warn("slack shutdown", "err", err)
+		}
+	}
+	if err := runner.Stop(stopCtx); err != nil {
+		log.Warn("jobs shutdown", "err", err)
+	}
+	wg.Wait()
+	log.Info("stopped")
+	return runErr
+}
