@@ -35,6 +35,7 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (*deps, 
 		pool.Close()
 		return nil, err
 	}
+	redis.SetLogger(log)
 	rc, err := redis.Open(cfg.RedisURL)
 	if err != nil {
 		pool.Close()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"syscall"
 	"time"
@@ -71,6 +72,8 @@ func isUnavailable(err error) bool {
 	switch {
 	case errors.As(err, &connErr), errors.As(err, &netErr),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		// A connection cut mid-conversation surfaces as an (unexpected) EOF.
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
 		errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err):
 		return true
 	case errors.As(err, &pgErr):

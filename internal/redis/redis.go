@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"io"
 	"net"
 	"syscall"
 	"time"
@@ -45,6 +47,7 @@ func wrap(op string, err error) error {
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, goredis.ErrClosed) || errors.Is(err, goredis.ErrPoolTimeout) {
 		return fmt.Errorf("%s: %w", op, errors.Join(bot.ErrUnavailable, err))
 	}
@@ -80,3 +83,14 @@ func (d *Dedup) FirstSeen(ctx context.Context, key string) (bool, error) {
 func (d *Dedup) Forget(ctx context.Context, key string) error {
 	return wrap("dedup forget", d.c.Del(ctx, d.prefix+key).Err())
 }
+
+// slogPrintf routes go-redis's own messages (dial failures, pool trouble) into our structured
+// log instead of its default plain-text logger on stderr.
+type slogPrintf struct{ log *slog.Logger }
+
+func (l slogPrintf) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}
+
+// SetLogger sends go-redis's internal messages to log. go-redis keeps one logger per process.
+func SetLogger(log *slog.Logger) { goredis.SetLogger(slogPrintf{log: log}) }
