@@ -159,6 +159,22 @@ func TestServeAnswersASignedSlashCommand(t *testing.T) {
 		t.Fatal("no answer reached the response_url")
 	}
 
+	// A command carrying personal text: it is stored, but never logged.
+	form.Set("text", `profilo nome="Zebedeo Riservato"`)
+	form.Set("trigger_id", "4.5.6")
+	body = form.Encode()
+	if resp := post(""); resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed command: %d", resp.StatusCode)
+	}
+	select {
+	case a := <-answers:
+		if !strings.Contains(a, "Zebedeo Riservato") {
+			t.Fatalf("answer = %s", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer reached the response_url")
+	}
+
 	cancel()
 	select {
 	case code := <-done:
@@ -167,5 +183,14 @@ func TestServeAnswersASignedSlashCommand(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+	logs := errb.String()
+	if !strings.Contains(logs, `"msg":"command handled"`) {
+		t.Fatalf("expected structured logs, got:\n%s", logs)
+	}
+	for _, secretThing := range []string{"xoxb-test", secret, "Zebedeo", responseURL.URL} {
+		if strings.Contains(logs, secretThing) {
+			t.Errorf("the logs contain %q:\n%s", secretThing, logs)
+		}
 	}
 }

@@ -113,6 +113,13 @@ func (t *Transport) socketEvent(ctx context.Context, smc *socketmode.Client, evt
 
 // socketEnvelope acknowledges and dispatches one envelope, sharing the HTTP code paths.
 func (t *Transport) socketEnvelope(ctx context.Context, smc *socketmode.Client, req *socketmode.Request) {
+	// A replica that is shutting down leaves the envelope unacknowledged, so that Slack
+	// redelivers it on another connection instead of it being acked and dropped here.
+	if t.isClosing() {
+		t.log.Info("shutting down: envelope left for redelivery", "envelope_id", req.EnvelopeID)
+		t.metrics.Requests.WithLabelValues(endpointSocketMode, verdictClosing.outcome()).Inc()
+		return
+	}
 	start := t.now()
 	keys := []string{"envelope:" + req.EnvelopeID}
 	var (
