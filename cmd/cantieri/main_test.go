@@ -3,18 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
 	"github.com/comune-prato/cantieri/internal/redis/redistest"
@@ -69,126 +60,41 @@ func TestConsolePipedAnswersHelpAndProfile(t *testing.T) {
 
 // TestServeAnswersASignedSlashCommand runs the real serve wiring against a fake Slack: health,
 // readiness and metrics answer; a signed /cantieri aiuto is acked and answered through its
-// response_url; a bad signature is refused; and a cancelled context stops serve cleanly.
+// response_url; a bad signature is refused; a cancelled context stops serve cleanly; and the
+// logs hold no token, secret, response_url or message text.
 func TestServeAnswersASignedSlashCommand(t *testing.T) {
 	t.Parallel()
-	fakeSlack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if strings.HasSuffix(r.URL.Path, "/auth.test") {
-			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
-			return
-		}
-		fmt.Fprint(w, `{"ok":true}`)
-	}))
-	defer fakeSlack.Close()
-	answers := make(chan string, 4)
-	responseURL := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		answers <- string(b)
-	}))
-	defer responseURL.Close()
-
 	_, prefix := redistest.New(t)
-	const secret = "s3cr3t"
-	vars := map[string]string{
+	s := startServe(t, map[string]string{
 		"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix,
-		"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fakeSlack.URL + "/api/",
-		"HTTP_ADDR": "127.0.0.1:0",
-	}
-	e, _, errb := testEnv(vars, "")
-	addrc := make(chan string, 1)
-	e.ready = func(addr string) { addrc <- addr }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- e.run(ctx, []string{"serve"}) }()
-	var base string
-	select {
-	case a := <-addrc:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("serve exited early with %d: %s", code, errb)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-
-	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200} {
-		resp, err := http.Get(base + path)
-		if err != nil || resp.StatusCode != want {
-			t.Fatalf("GET %s: %v %v", path, err, resp)
+	})
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if code, body := s.get(path); code != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, code, body)
 		}
-		resp.Body.Close()
 	}
-
-	form := url.Values{"command": {"/cantieri"}, "text": {"aiuto"}, "user_id": {"U1"}, "user_name": {"mario"},
-		"channel_id": {"C1"}, "team_id": {"T1"}, "trigger_id": {"1.2.3"}, "response_url": {responseURL.URL + "/r"}}
-	body := form.Encode()
-	post := func(sig string) *http.Response {
-		req, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Slack-Request-Timestamp", ts)
-		if sig == "" {
-			mac := hmac.New(sha256.New, []byte(secret))
-			fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-			sig = "v0=" + hex.EncodeToString(mac.Sum(nil))
-		}
-		req.Header.Set("X-Slack-Signature", sig)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
+	if code := s.command("aiuto", "v0=deadbeef"); code != http.StatusUnauthorized {
+		t.Fatalf("bad signature: %d", code)
 	}
-	if resp := post("v0=deadbeef"); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("bad signature: %d", resp.StatusCode)
+	if a := s.ask("aiuto"); !strings.Contains(a, "Cantieri: lavorare per progetti") {
+		t.Fatalf("answer = %s", a)
 	}
-	start := time.Now()
-	if resp := post(""); resp.StatusCode != http.StatusOK {
-		t.Fatalf("signed command: %d", resp.StatusCode)
-	}
-	if ack := time.Since(start); ack > 3*time.Second {
-		t.Fatalf("ack took %v", ack)
-	}
-	select {
-	case a := <-answers:
-		if !strings.Contains(a, "Cantieri: lavorare per progetti") {
-			t.Fatalf("answer = %s", a)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no answer reached the response_url")
-	}
-
 	// A command carrying personal text: it is stored, but never logged.
-	form.Set("text", `profilo nome="Zebedeo Riservato"`)
-	form.Set("trigger_id", "4.5.6")
-	body = form.Encode()
-	if resp := post(""); resp.StatusCode != http.StatusOK {
-		t.Fatalf("signed command: %d", resp.StatusCode)
+	if a := s.ask(`profilo nome="Zebedeo Riservato"`); !strings.Contains(a, "Zebedeo Riservato") {
+		t.Fatalf("answer = %s", a)
 	}
-	select {
-	case a := <-answers:
-		if !strings.Contains(a, "Zebedeo Riservato") {
-			t.Fatalf("answer = %s", a)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no answer reached the response_url")
+	if _, body := s.get("/metrics"); !strings.Contains(body, `cantieri_slack_requests_total{endpoint="commands",outcome="acked"} 2`) ||
+		!strings.Contains(body, `cantieri_slack_requests_total{endpoint="commands",outcome="unauthorized"} 1`) {
+		t.Errorf("metrics do not count the requests:\n%s", body)
 	}
-
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exited with %d: %s", code, errb)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := s.stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, s.logs)
 	}
-	logs := errb.String()
+	logs := s.logs.String()
 	if !strings.Contains(logs, `"msg":"command handled"`) {
 		t.Fatalf("expected structured logs, got:\n%s", logs)
 	}
-	for _, secretThing := range []string{"xoxb-test", secret, "Zebedeo", responseURL.URL} {
+	for _, secretThing := range []string{"xoxb-test", testSecret, "Zebedeo", s.responseURL} {
 		if strings.Contains(logs, secretThing) {
 			t.Errorf("the logs contain %q:\n%s", secretThing, logs)
 		}
