@@ -152,7 +152,11 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 		t.now = time.Now
 	}
 	if t.http == nil {
-		t.http = &http.Client{Timeout: 15 * time.Second}
+		// Every answer goes to the same few Slack hosts; keep enough idle connections that a
+		// burst of answers reuses them instead of dialling (Go's default keeps 2 per host).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		t.http = &http.Client{Timeout: 15 * time.Second, Transport: tr}
 	}
 	t.client = newClient(clientConfig{
 		token:   cfg.BotToken,
