@@ -20,8 +20,10 @@ import (
 
 // Config configures a Bot.
 type Config struct {
-	Store  Store
-	Logger *slog.Logger
+	Store Store
+	// Importer loads CSV files for "admin importa"; nil disables the command's imports.
+	Importer Importer
+	Logger   *slog.Logger
 	// DefaultLocale is BOT_LOCALE: used when neither the employee nor the transport says.
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
@@ -31,6 +33,7 @@ type Config struct {
 // Bot routes requests to command handlers and turns their results into replies.
 type Bot struct {
 	store         Store
+	importer      Importer
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
@@ -42,6 +45,7 @@ type Bot struct {
 func New(cfg Config) *Bot {
 	b := &Bot{
 		store:         cfg.Store,
+		importer:      cfg.Importer,
 		log:           cfg.Logger,
 		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
 		now:           cfg.Now,
@@ -57,7 +61,11 @@ func New(cfg Config) *Bot {
 	}
 	b.middleware = []Middleware{b.requireRole}
 	b.Register(b.helpCommand())
+	b.Register(b.homeCommand())
 	b.Register(b.profileCommand())
+	b.Register(b.opportunitiesCommand())
+	b.Register(b.privacyCommand())
+	b.Register(b.adminCommand())
 	return b
 }
 
@@ -138,7 +146,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	if err != nil {
 		return b.errorReply(log, locale, req.ID, fmt.Errorf("ensure employee: %w", err))
 	}
-	locale = b.Locale(emp.Locale, req.From.Locale)
+	locale = b.Locale(emp.Locale, firstNonEmpty(req.From.Locale, emp.SlackLocale))
 	if !emp.Active {
 		return Reply{Text: i18n.T(locale, "error.inactive"), IsError: true}
 	}
@@ -240,4 +248,13 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -32,6 +32,12 @@ func TestHelpIsGeneratedFromDefinitions(t *testing.T) {
 	r := ask(b, "mario", "aiuto")
 	txt := r.PlainText()
 	for _, cmd := range b.Commands() {
+		if cmd.Role != "" {
+			if strings.Contains(txt, "*"+cmd.Name+"*") {
+				t.Errorf("help shows %s, which needs the role %s, to an employee", cmd.Name, cmd.Role)
+			}
+			continue
+		}
 		if !strings.Contains(txt, cmd.Name) || !strings.Contains(txt, i18n.T("it", cmd.Summary)) {
 			t.Errorf("help lacks %s or its summary:\n%s", cmd.Name, txt)
 		}
@@ -83,9 +89,17 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 		{"profilo lingua=fr", "profile.bad_locale", []any{"value", "fr"}},
 		{"profilo nome=" + strings.Repeat("x", 81), "profile.too_long", []any{"field", "nome", "max", 80}},
 		{"profilo ciao", "profile.bad_arg", []any{"arg", "ciao"}},
+		{"profilo competenze=gis:4", "profile.bad_level", []any{"skill", "gis", "value", "4"}},
+		{"profilo competenze=gis:x", "profile.bad_level", []any{"skill", "gis", "value", "x"}},
+		{"profilo competenze=apalti:2", "profile.unknown_skill_suggest", []any{"skill", "apalti", "suggestion", "appalti"}},
+		{"profilo competenze=astrofisica", "profile.unknown_skill", []any{"skill", "astrofisica"}},
+		{"profilo capacita=-1", "profile.bad_capacity", []any{"value", "-1", "max", 10}},
+		{"profilo capacita=due", "profile.bad_capacity", []any{"value", "due", "max", 10}},
+		{"profilo @nessuno", "person.not_found", []any{"person", "@nessuno"}},
 	}
 	for _, locale := range []string{"it", "en"} {
 		b, store := newBot(t, locale)
+		seedOrg(t, store)
 		for _, tc := range cases {
 			r := ask(b, "mario", tc.text)
 			if want := i18n.T(locale, tc.key, tc.args...); !r.IsError || r.Text != want {
@@ -97,7 +111,7 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e.DisplayName != "mario" || e.Unit != "" || len(e.Skills) != 0 {
+		if e.DisplayName != "mario" || e.Capacity != 2 || len(e.Skills) != 0 {
 			t.Errorf("%s: a refused update changed the profile: %+v", locale, e)
 		}
 	}
@@ -105,40 +119,52 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 
 func TestProfileEditShowAndLanguage(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	b, store := newBot(t, "it")
-	r := ask(b, "anna", `profilo nome="Anna Bianchi" unita="Servizio Urbanistica" competenze="GIS, appalti,gis"`)
+	seedOrg(t, store)
+	anna := bot.Identity{Transport: bot.TransportConsole, ExternalID: "anna.bianchi"}
+	r := ask(b, "anna.bianchi", `profilo competenze="GIS:3, Appalti pubblici:2,gis:3" interessi="mobilità sostenibile, open data" capacita=1`)
 	if r.IsError || !strings.Contains(r.Text, "Profilo aggiornato") {
 		t.Fatalf("update reply = %q", r.PlainText())
 	}
-	e, _ := store.EnsureEmployee(context.Background(), bot.Identity{Transport: bot.TransportConsole, ExternalID: "anna"})
-	if e.DisplayName != "Anna Bianchi" || e.Unit != "Servizio Urbanistica" || strings.Join(e.Skills, ",") != "gis,appalti" {
+	e, _ := store.EnsureEmployee(ctx, anna)
+	if len(e.Skills) != 2 || e.Skills[0].Code != "gis" || e.Skills[0].Level != 3 || e.Skills[1].Code != "appalti" ||
+		e.Capacity != 1 || strings.Join(e.Interests, "|") != "mobilità sostenibile|open data" {
 		t.Fatalf("stored profile = %+v", e)
 	}
-	show := ask(b, "anna", "profilo").PlainText()
-	for _, want := range []string{"Profilo di Anna Bianchi", "Unità organizzativa: Servizio Urbanistica", "Competenze: gis, appalti", "Ruoli: dipendente"} {
+	show := ask(b, "anna.bianchi", "profilo").PlainText()
+	for _, want := range []string{"Profilo di Anna Bianchi", "Unità organizzativa: Servizio Urbanistica (Servizio)",
+		"Settore: Settore Territorio (Settore)", "Sede: Palazzo Comunale", "Competenze: Sistemi informativi geografici (esperto), Appalti pubblici (intermedio)",
+		"Capacità (progetti contemporanei): 1", "Ruoli: dipendente"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("profile lacks %q:\n%s", want, show)
 		}
 	}
+	// Someone else sees the public profile only: no interests, capacity or e-mail.
+	other := ask(b, "luca", "profilo @anna.bianchi").PlainText()
+	if !strings.Contains(other, "Profilo di Anna Bianchi") || !strings.Contains(other, "Sistemi informativi geografici") ||
+		strings.Contains(other, "open data") || strings.Contains(other, "Capacità") || strings.Contains(other, "anna.bianchi@") {
+		t.Errorf("public profile = %s", other)
+	}
+	if by := ask(b, "luca", "profilo anna.bianchi@comune.example.it").PlainText(); by != other {
+		t.Errorf("by e-mail = %s", by)
+	}
 	// English keys work and switching language switches the reply at once.
-	r = ask(b, "anna", "profile language=en skills=")
+	r = ask(b, "anna.bianchi", "profile language=en skills=")
 	if !strings.Contains(r.Text, "Profile updated") || !strings.Contains(r.PlainText(), "Skills: —") {
 		t.Fatalf("english reply = %q", r.PlainText())
 	}
-	if r := ask(b, "anna", "nonsense"); !strings.Contains(r.Text, "I don't know the command") {
+	if r := ask(b, "anna.bianchi", "nonsense"); !strings.Contains(r.Text, "I don't know the command") {
 		t.Fatalf("after lingua=en the errors should be English: %q", r.Text)
 	}
 	// The form is offered with the current values, and submitting it updates the profile.
-	f := ask(b, "anna", "profilo modifica").Form
-	if f == nil || f.Submit != "profilo" || f.Fields[0].Value != "Anna Bianchi" {
+	f := ask(b, "anna.bianchi", "profilo modifica").Form
+	if f == nil || f.Submit != "profilo" || f.Fields[0].Value != "Anna Bianchi" || f.Fields[3].Value != "1" {
 		t.Fatalf("form = %+v", f)
 	}
-	r = b.Handle(context.Background(), bot.Request{
-		From:   bot.Identity{Transport: bot.TransportConsole, ExternalID: "anna"},
-		Source: bot.SourceForm, Text: f.Submit,
-		Values: map[string]string{"nome": "Anna B.", "unita": "", "competenze": "bilancio", "lingua": "auto"},
-	})
-	if r.IsError || !strings.Contains(r.PlainText(), "Competenze: bilancio") || !strings.Contains(r.PlainText(), "Unità organizzativa: —") {
+	r = b.Handle(ctx, bot.Request{From: anna, Source: bot.SourceForm, Text: f.Submit,
+		Values: map[string]string{"nome": "Anna B.", "competenze": "bilancio:2", "interessi": "", "capacita": "2", "lingua": "auto"}})
+	if r.IsError || !strings.Contains(r.PlainText(), "Competenze: Bilancio (intermedio)") || !strings.Contains(r.PlainText(), "Interessi: —") {
 		t.Fatalf("form submission reply = %q", r.PlainText())
 	}
 }
@@ -157,7 +183,7 @@ func TestRoleIsEnforcedPolitely(t *testing.T) {
 		t.Error("help lists a command the caller may not run")
 	}
 	e, _ := store.EnsureEmployee(context.Background(), bot.Identity{Transport: bot.TransportConsole, ExternalID: "luca"})
-	if err := store.GrantRole(context.Background(), e.ID, bot.RoleAdmin); err != nil {
+	if err := store.GrantRole(context.Background(), 0, e.ID, bot.RoleAdmin, nil); err != nil {
 		t.Fatal(err)
 	}
 	if r := ask(b, "luca", "segreto"); r.Text != "ok" || ran != 1 {

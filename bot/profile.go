@@ -3,41 +3,47 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
-// Profile limits: generous for real names and units, small enough for a Slack section.
+// Profile limits: generous for real names, small enough for a Slack section.
 const (
-	maxNameLen   = 80
-	maxUnitLen   = 120
-	maxSkillLen  = 60
-	maxSkills    = 30
-	localeAuto   = "auto"
-	profileForm  = "profile"
-	profileWords = "profilo"
+	maxNameLen     = 80
+	maxInterestLen = 60
+	maxInterests   = 30
+	maxSkills      = 30
+	maxCapacity    = 10
+	localeAuto     = "auto"
+	profileForm    = "profile"
+	profileWord    = "profilo"
 )
 
 // profileKeys maps every accepted key (Italian and English) to its canonical name.
 var profileKeys = map[string]string{
 	"nome": "nome", "name": "nome",
-	"unita": "unita", "unità": "unita", "unit": "unita",
 	"competenze": "competenze", "skills": "competenze",
+	"interessi": "interessi", "interests": "interessi",
+	"capacita": "capacita", "capacità": "capacita", "capacity": "capacita",
 	"lingua": "lingua", "language": "lingua", "locale": "lingua",
 }
 
 func (b *Bot) profileCommand() *Command {
 	return &Command{
-		Name:    profileWords,
+		Name:    profileWord,
 		Aliases: []string{"profile"},
 		Summary: "profile.summary",
 		Usage:   "profile.usage",
 		Examples: []string{
 			"profilo",
 			"profilo modifica",
-			`profilo nome="Maria Rossi" unita="Servizio Urbanistica" competenze=gis,appalti`,
+			"profilo competenze=gis:3,appalti:2 capacita=1",
+			`profilo interessi="mobilità sostenibile, open data"`,
+			"profilo @mario.rossi",
 			"profilo lingua=en",
 		},
 		Handler: b.profile,
@@ -46,19 +52,30 @@ func (b *Bot) profileCommand() *Command {
 
 func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	if len(c.Args.Positional) > 0 {
-		switch strings.ToLower(c.Args.Positional[0]) {
-		case "modifica", "edit":
+		arg := c.Args.Positional[0]
+		switch {
+		case strings.EqualFold(arg, "modifica") || strings.EqualFold(arg, "edit"):
 			if len(c.Args.Named) == 0 {
-				return profileFormReply(c), nil
+				skills, err := b.store.Skills(ctx)
+				if err != nil {
+					return Reply{}, fmt.Errorf("skills catalogue: %w", err)
+				}
+				return profileFormReply(c, skills), nil
 			}
+		case looksLikePerson(arg):
+			return b.otherProfile(ctx, c, arg)
 		default:
-			return Reply{}, Errorf(EINVALID, "profile.bad_arg", "arg", c.Args.Positional[0])
+			return Reply{}, Errorf(EINVALID, "profile.bad_arg", "arg", arg)
 		}
 	}
 	if len(c.Args.Named) == 0 {
 		return profileReply(c, c.Caller, ""), nil
 	}
-	u, err := parseProfileUpdate(c.Args)
+	catalogue, err := b.store.Skills(ctx)
+	if err != nil {
+		return Reply{}, fmt.Errorf("skills catalogue: %w", err)
+	}
+	u, err := parseProfileUpdate(c.Args, catalogue)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -73,9 +90,60 @@ func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	return r, nil
 }
 
-// parseProfileUpdate validates key=value arguments; every problem names the field and how to
-// fix it.
-func parseProfileUpdate(a Args) (ProfileUpdate, error) {
+// slackMention matches "<@U123>" and "<@U123|name>" as Slack writes a mention.
+var slackMention = regexp.MustCompile(`^<@([A-Z0-9]+)(\|[^>]*)?>$`)
+
+// looksLikePerson reports whether arg names a person: a Slack mention, @handle or an e-mail.
+func looksLikePerson(arg string) bool {
+	return slackMention.MatchString(arg) || strings.HasPrefix(arg, "@") || strings.Contains(arg, "@")
+}
+
+// personRef turns a mention, @handle or e-mail into a store reference. In the console, @handle
+// is a console handle; in Slack a real mention arrives as <@U…>.
+func personRef(c *Call, arg string) EmployeeRef {
+	if m := slackMention.FindStringSubmatch(arg); m != nil {
+		return EmployeeRef{Transport: TransportSlack, ExternalID: m[1]}
+	}
+	if h, ok := strings.CutPrefix(arg, "@"); ok {
+		t := c.From.Transport
+		if t == "" {
+			t = TransportConsole
+		}
+		return EmployeeRef{Transport: t, ExternalID: h}
+	}
+	return EmployeeRef{Email: arg}
+}
+
+// findPerson resolves arg to an employee, with a clear reply when there is none.
+func (b *Bot) findPerson(ctx context.Context, c *Call, arg string) (Employee, error) {
+	e, err := b.store.FindEmployee(ctx, personRef(c, arg))
+	if ErrorCode(err) == ENOTFOUND || (err == nil && !e.Active) {
+		return Employee{}, Errorf(ENOTFOUND, "person.not_found", "person", arg)
+	}
+	return e, err
+}
+
+// otherProfile shows someone's public profile: unit, site and skills, never their feedback,
+// e-mail, capacity or interests.
+func (b *Bot) otherProfile(ctx context.Context, c *Call, arg string) (Reply, error) {
+	e, err := b.findPerson(ctx, c, arg)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{
+		Title: c.T("profile.title", "name", orNone(c, e.DisplayName)),
+		Sections: []Section{{Fields: []Field{
+			{Label: c.T("profile.field.unit"), Value: unitText(c, e.Unit)},
+			{Label: c.T("profile.field.department"), Value: unitText(c, e.Department)},
+			{Label: c.T("profile.field.site"), Value: siteText(c, e.Site)},
+			{Label: c.T("profile.field.skills"), Value: skillsText(c, e.Skills)},
+		}}},
+	}, nil
+}
+
+// parseProfileUpdate validates key=value arguments against the catalogue; every problem names
+// the field and how to fix it.
+func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 	var u ProfileUpdate
 	seen := map[string]bool{}
 	keys := a.Keys()
@@ -105,18 +173,24 @@ func parseProfileUpdate(a Args) (ProfileUpdate, error) {
 				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", maxNameLen)
 			}
 			u.DisplayName = &v
-		case "unita":
-			v = strings.Join(strings.Fields(v), " ")
-			if utf8.RuneCountInString(v) > maxUnitLen {
-				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", maxUnitLen)
-			}
-			u.Unit = &v
 		case "competenze":
-			skills, err := parseSkills(k, v)
+			skills, err := parseSkillLevels(v, catalogue)
 			if err != nil {
 				return u, err
 			}
 			u.Skills = &skills
+		case "interessi":
+			interests, err := parseInterests(k, v)
+			if err != nil {
+				return u, err
+			}
+			u.Interests = &interests
+		case "capacita":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 0 || n > maxCapacity {
+				return u, Errorf(EINVALID, "profile.bad_capacity", "value", v, "max", maxCapacity)
+			}
+			u.Capacity = &n
 		case "lingua":
 			l := strings.ToLower(strings.TrimSpace(v))
 			if l != localeAuto {
@@ -133,21 +207,90 @@ func parseProfileUpdate(a Args) (ProfileUpdate, error) {
 	return u, nil
 }
 
-// parseSkills reads a comma-separated list: trimmed, lower-cased, de-duplicated, in order.
-func parseSkills(key, v string) ([]string, error) {
+// parseSkillLevels reads "gis:3, appalti:2, bilancio" (level 1 when omitted). Codes are matched
+// case-insensitively against the catalogue codes and names; an unknown one is refused with the
+// closest catalogue entry as a suggestion.
+func parseSkillLevels(v string, catalogue []Skill) ([]SkillInput, error) {
+	out := []SkillInput{}
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, levelText, hasLevel := strings.Cut(item, ":")
+		name = strings.ToLower(strings.Join(strings.Fields(name), " "))
+		level := LevelBase
+		if hasLevel {
+			n, err := strconv.Atoi(strings.TrimSpace(levelText))
+			if err != nil || n < LevelBase || n > LevelExpert {
+				return nil, Errorf(EINVALID, "profile.bad_level", "skill", name, "value", strings.TrimSpace(levelText))
+			}
+			level = n
+		}
+		sk, ok := findSkill(catalogue, name)
+		if !ok {
+			if s := suggestSkill(catalogue, name); s != "" {
+				return nil, Errorf(EINVALID, "profile.unknown_skill_suggest", "skill", name, "suggestion", s)
+			}
+			return nil, Errorf(EINVALID, "profile.unknown_skill", "skill", name)
+		}
+		dup := false
+		for i := range out {
+			if out[i].Code == sk.Code {
+				out[i].Level, dup = level, true
+			}
+		}
+		if !dup {
+			out = append(out, SkillInput{Code: sk.Code, Level: level})
+		}
+	}
+	if len(out) > maxSkills {
+		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", maxSkills)
+	}
+	return out, nil
+}
+
+func findSkill(catalogue []Skill, name string) (Skill, bool) {
+	for _, s := range catalogue {
+		if strings.EqualFold(s.Code, name) || strings.EqualFold(s.NameIT, name) || strings.EqualFold(s.NameEN, name) {
+			return s, true
+		}
+	}
+	return Skill{}, false
+}
+
+// suggestSkill returns the catalogue code closest to name: a code or name that starts with it
+// or contains it, else the smallest edit distance within a third of the word's length.
+func suggestSkill(catalogue []Skill, name string) string {
+	best, bestD := "", utf8.RuneCountInString(name)/3+1
+	for _, s := range catalogue {
+		for _, w := range []string{s.Code, strings.ToLower(s.NameIT), strings.ToLower(s.NameEN)} {
+			if len(name) >= 3 && (strings.HasPrefix(w, name) || strings.Contains(w, name)) {
+				return s.Code
+			}
+			if d := editDistance(name, w); d < bestD {
+				best, bestD = s.Code, d
+			}
+		}
+	}
+	return best
+}
+
+// parseInterests reads a comma-separated list of free-text interests.
+func parseInterests(key, v string) ([]string, error) {
 	out := []string{}
 	for _, s := range strings.Split(v, ",") {
-		s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+		s = strings.Join(strings.Fields(s), " ")
 		if s == "" || containsString(out, s) {
 			continue
 		}
-		if utf8.RuneCountInString(s) > maxSkillLen {
-			return nil, Errorf(EINVALID, "profile.skill_too_long", "skill", s, "max", maxSkillLen)
+		if utf8.RuneCountInString(s) > maxInterestLen {
+			return nil, Errorf(EINVALID, "profile.too_long", "field", key, "max", maxInterestLen)
 		}
 		out = append(out, s)
 	}
-	if len(out) > maxSkills {
-		return nil, Errorf(EINVALID, "profile.too_many_skills", "field", key, "max", maxSkills)
+	if len(out) > maxInterests {
+		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", maxInterests)
 	}
 	return out, nil
 }
@@ -161,43 +304,96 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-func profileReply(c *Call, e Employee, notice string) Reply {
-	none := c.T("profile.none")
-	orNone := func(s string) string {
-		if s == "" {
-			return none
-		}
-		return s
+func orNone(c *Call, s string) string {
+	if s == "" {
+		return c.T("profile.none")
 	}
+	return s
+}
+
+func unitText(c *Call, u *UnitRef) string {
+	if u == nil {
+		return c.T("profile.none")
+	}
+	return u.Name + " (" + u.Type + ")"
+}
+
+func siteText(c *Call, s *SiteRef) string {
+	if s == nil {
+		return c.T("profile.none")
+	}
+	return s.Name
+}
+
+// skillsText renders "GIS (esperto), Appalti (intermedio)".
+func skillsText(c *Call, skills []SkillLevel) string {
+	if len(skills) == 0 {
+		return c.T("profile.none")
+	}
+	parts := make([]string, len(skills))
+	for i, s := range skills {
+		parts[i] = s.Name(c.Locale) + " (" + c.T("level."+strconv.Itoa(s.Level)) + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// skillsValue renders skills as the profile command takes them: "gis:3, appalti:2".
+func skillsValue(skills []SkillLevel) string {
+	parts := make([]string, len(skills))
+	for i, s := range skills {
+		parts[i] = s.Code + ":" + strconv.Itoa(s.Level)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func rolesText(c *Call, e Employee) string {
+	roles := []string{c.T("role." + string(RoleEmployee))}
+	for _, r := range e.Roles {
+		if r == RoleEmployee {
+			continue
+		}
+		text := c.T("role." + string(r))
+		if r == RoleManager && len(e.ManagedUnits) > 0 {
+			names := make([]string, len(e.ManagedUnits))
+			for i, u := range e.ManagedUnits {
+				names[i] = u.Name
+			}
+			text += " (" + strings.Join(names, ", ") + ")"
+		}
+		roles = append(roles, text)
+	}
+	return strings.Join(roles, ", ")
+}
+
+func profileReply(c *Call, e Employee, notice string) Reply {
 	lang := c.T("profile.locale_auto")
 	if e.Locale != "" {
 		lang = c.T("locale." + e.Locale)
 	}
-	roles := make([]string, 0, len(e.Roles)+1)
-	roles = append(roles, c.T("role."+string(RoleEmployee)))
-	for _, r := range e.Roles {
-		if r != RoleEmployee {
-			roles = append(roles, c.T("role."+string(r)))
-		}
-	}
+	interests := orNone(c, strings.Join(e.Interests, ", "))
 	return Reply{
-		Title: c.T("profile.title", "name", orNone(e.DisplayName)),
+		Title: c.T("profile.title", "name", orNone(c, e.DisplayName)),
 		Text:  notice,
 		Sections: []Section{{Fields: []Field{
-			{Label: c.T("profile.field.name"), Value: orNone(e.DisplayName)},
-			{Label: c.T("profile.field.unit"), Value: orNone(e.Unit)},
-			{Label: c.T("profile.field.skills"), Value: orNone(strings.Join(e.Skills, ", "))},
+			{Label: c.T("profile.field.name"), Value: orNone(c, e.DisplayName)},
+			{Label: c.T("profile.field.unit"), Value: unitText(c, e.Unit)},
+			{Label: c.T("profile.field.department"), Value: unitText(c, e.Department)},
+			{Label: c.T("profile.field.site"), Value: siteText(c, e.Site)},
+			{Label: c.T("profile.field.skills"), Value: skillsText(c, e.Skills)},
+			{Label: c.T("profile.field.interests"), Value: interests},
+			{Label: c.T("profile.field.capacity"), Value: strconv.Itoa(e.Capacity)},
 			{Label: c.T("profile.field.locale"), Value: lang},
-			{Label: c.T("profile.field.roles"), Value: strings.Join(roles, ", ")},
+			{Label: c.T("profile.field.roles"), Value: rolesText(c, e)},
 		}}},
 		Choices: []Choice{
-			{Label: c.T("profile.edit_button"), Command: profileWords + " modifica", Style: StylePrimary},
-			{Label: c.T("help.button"), Command: "aiuto " + profileWords},
+			{Label: c.T("profile.edit_button"), Command: profileWord + " modifica", Style: StylePrimary},
+			{Label: c.T("opportunities.button"), Command: "opportunita"},
+			{Label: c.T("help.button"), Command: "aiuto " + profileWord},
 		},
 	}
 }
 
-func profileFormReply(c *Call) Reply {
+func profileFormReply(c *Call, catalogue []Skill) Reply {
 	e := c.Caller
 	locale := e.Locale
 	if locale == "" {
@@ -207,17 +403,28 @@ func profileFormReply(c *Call) Reply {
 	for _, l := range i18n.Locales() {
 		options = append(options, Option{Value: l, Label: c.T("locale." + l)})
 	}
+	examples := make([]string, 0, 4)
+	for _, s := range catalogue {
+		if len(examples) == 4 {
+			break
+		}
+		examples = append(examples, s.Code)
+	}
 	return Reply{
 		Text: c.T("profile.form_intro"),
 		Form: &Form{
 			ID:          profileForm,
 			Title:       c.T("profile.form_title"),
 			SubmitLabel: c.T("form.save"),
-			Submit:      profileWords,
+			Submit:      profileWord,
 			Fields: []FormField{
 				{Name: "nome", Label: c.T("profile.field.name"), Kind: FieldText, Value: e.DisplayName, Required: true, MaxLength: maxNameLen},
-				{Name: "unita", Label: c.T("profile.field.unit"), Hint: c.T("profile.hint.unit"), Kind: FieldText, Value: e.Unit, MaxLength: maxUnitLen},
-				{Name: "competenze", Label: c.T("profile.field.skills"), Hint: c.T("profile.hint.skills"), Kind: FieldText, Value: strings.Join(e.Skills, ", "), MaxLength: 1000},
+				{Name: "competenze", Label: c.T("profile.field.skills"), Hint: c.T("profile.hint.skills", "examples", strings.Join(examples, ", ")),
+					Kind: FieldTextArea, Value: skillsValue(e.Skills), MaxLength: 1500},
+				{Name: "interessi", Label: c.T("profile.field.interests"), Hint: c.T("profile.hint.interests"), Kind: FieldText,
+					Value: strings.Join(e.Interests, ", "), MaxLength: 1000},
+				{Name: "capacita", Label: c.T("profile.field.capacity"), Hint: c.T("profile.hint.capacity"), Kind: FieldNumber,
+					Value: strconv.Itoa(e.Capacity), Required: true},
 				{Name: "lingua", Label: c.T("profile.field.locale"), Kind: FieldSelect, Value: locale, Required: true, Options: options},
 			},
 		},

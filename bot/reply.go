@@ -22,6 +22,9 @@ type Reply struct {
 	Form *Form
 	// Image is an optional picture (PNG), uploaded to Slack and saved to a file in the console.
 	Image *Image
+	// File is an optional document (a data export, a CSV), uploaded to Slack privately to the
+	// caller and written to a file in the console.
+	File *File
 	// Public asks the transport to show the reply to the whole channel rather than only to
 	// the caller. Replies are private (ephemeral) by default.
 	Public bool
@@ -113,6 +116,14 @@ type Image struct {
 	PNG     []byte
 }
 
+// File is a document attached to a reply.
+type File struct {
+	Name        string
+	Title       string
+	ContentType string
+	Data        []byte
+}
+
 // PlainText renders the reply as plain text: title, text, sections with fields as
 // "label: value" lines. Choices and forms are left to the transport, which knows how they
 // can be answered.
@@ -141,6 +152,9 @@ func (r Reply) PlainText() string {
 	}
 	if r.Image != nil {
 		line("[" + r.Image.AltText + "]")
+	}
+	if r.File != nil {
+		line("[" + r.File.Title + "]")
 	}
 	return b.String()
 }

@@ -11,6 +11,9 @@ const (
 	SourceInteraction   Source = "interaction"
 	SourceForm          Source = "form"
 	SourceConsole       Source = "console"
+	// SourceHome is the Slack App Home being opened: the transport runs "home" and publishes
+	// the reply as the user's Home tab.
+	SourceHome Source = "app_home"
 )
 
 // Transport names, stored with each employee's external identity.
@@ -44,4 +47,12 @@ type Request struct {
 	Values map[string]string
 	// Channel is the conversation the request came from, if any.
 	Channel string
+	// Attachments are files sent with the request (a CSV uploaded to Slack with the command).
+	Attachments []Attachment
+}
+
+// Attachment is a file that came with a request.
+type Attachment struct {
+	Name string
+	Data []byte
 }

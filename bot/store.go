@@ -5,31 +5,118 @@ import (
 	"time"
 )
 
-// Employee is a member of staff as the bot knows them. Issue-by-issue the organisation model
-// grows (units, sites, skill levels); for now the unit is free text and skills a list.
+// UnitRef names an org unit.
+type UnitRef struct {
+	Code string
+	Name string
+	// Type is the unit's type label: Area, Settore, Servizio, Ufficio…
+	Type string
+}
+
+// SiteRef names a site (a building, a floor).
+type SiteRef struct {
+	Code string
+	Name string
+}
+
+// Skill is an entry of the skills catalogue.
+type Skill struct {
+	Code     string
+	NameIT   string
+	NameEN   string
+	Category string
+}
+
+// Name is the skill's name in locale.
+func (s Skill) Name(locale string) string {
+	if locale == "en" && s.NameEN != "" {
+		return s.NameEN
+	}
+	return s.NameIT
+}
+
+// SkillLevel is a skill held at a level: 1 base, 2 intermediate, 3 expert.
+type SkillLevel struct {
+	Skill
+	Level int
+}
+
+// Skill levels.
+const (
+	LevelBase         = 1
+	LevelIntermediate = 2
+	LevelExpert       = 3
+)
+
+// Employee is a member of staff as the bot knows them.
 type Employee struct {
-	ID int64
-	// Transport and ExternalID identify the employee in a chat: a Slack user id, or a console
-	// handle.
-	Transport   string
-	ExternalID  string
+	ID    int64
+	Email string
+	// DisplayName is the name shown to others.
 	DisplayName string
-	Unit        string
-	Skills      []string
+	// Unit is where the employee works; nil until the organisation is imported.
+	Unit *UnitRef
+	// Department is the unit's ancestor (or itself) at the configured department level.
+	Department *UnitRef
+	Site       *SiteRef
+	Skills     []SkillLevel
+	Interests  []string
+	// Capacity is the most projects the employee takes on at once.
+	Capacity int
 	// Locale is the employee's chosen language ("it", "en") or "" to follow Slack/BOT_LOCALE.
-	Locale    string
-	Roles     []Role
-	Active    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Locale string
+	// SlackLocale is the locale Slack reports for the user (kept by the user sync).
+	SlackLocale string
+	Timezone    string
+	Roles       []Role
+	// ManagedUnits are the units a dirigente heads.
+	ManagedUnits []UnitRef
+	// SlackUserID is the employee's Slack id, when known (for mentions).
+	SlackUserID string
+	Active      bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// HasRole reports whether e holds r exactly (not by rank).
+func (e Employee) HasRole(r Role) bool {
+	for _, x := range e.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// SkillInput is a skill code at a level, as a user or a file gives it.
+type SkillInput struct {
+	Code  string
+	Level int
 }
 
 // ProfileUpdate lists the profile fields to change; nil means "leave as it is".
 type ProfileUpdate struct {
 	DisplayName *string
-	Unit        *string
-	Skills      *[]string
+	Skills      *[]SkillInput
+	Interests   *[]string
+	Capacity    *int
 	Locale      *string
+}
+
+// Opportunity is an open project that needs a skill the employee has at the required level.
+type Opportunity struct {
+	ProjectID int64
+	Title     string
+	Phase     string
+	// Matches are the employee's skills the project asks for.
+	Matches []SkillLevel
+}
+
+// EmployeeRef identifies another employee in a command: a chat identity or an e-mail.
+type EmployeeRef struct {
+	Transport  string
+	ExternalID string
+	Email      string
 }
 
 // Store is what the core needs from the system of record. Implementations wrap
@@ -37,6 +124,70 @@ type ProfileUpdate struct {
 type Store interface {
 	// EnsureEmployee returns the employee for id, creating the row on first contact.
 	EnsureEmployee(ctx context.Context, id Identity) (Employee, error)
+	// FindEmployee returns the employee ref points at, or an error wrapping ErrNotFound.
+	FindEmployee(ctx context.Context, ref EmployeeRef) (Employee, error)
 	// UpdateProfile changes the given fields in one transaction and returns the new row.
+	// Skill codes must exist in the catalogue (the core checks first, to suggest).
 	UpdateProfile(ctx context.Context, employeeID int64, u ProfileUpdate) (Employee, error)
+	// Skills returns the skills catalogue, sorted by code.
+	Skills(ctx context.Context) ([]Skill, error)
+	// Opportunities lists open projects that need one of the employee's skills at a level the
+	// employee has.
+	Opportunities(ctx context.Context, employeeID int64) ([]Opportunity, error)
+	// GrantRole gives target a role (for dirigente, over unitCodes), recording actor in the
+	// audit log; one transaction. Unknown unit codes are an EINVALID *Error.
+	GrantRole(ctx context.Context, actorID, targetID int64, role Role, unitCodes []string) error
+	// RevokeRole takes a role away, recorded in the audit log.
+	RevokeRole(ctx context.Context, actorID, targetID int64, role Role) error
+	// PersonalData returns everything held about the employee, for export.
+	PersonalData(ctx context.Context, employeeID int64) (PersonalData, error)
+	// ErasePersonalData removes the employee's personal data and deactivates them, keeping
+	// anonymous aggregates; recorded in the audit log.
+	ErasePersonalData(ctx context.Context, employeeID int64) error
+}
+
+// PersonalData is the export of one person's data: every field held about them.
+type PersonalData struct {
+	ExportedAt  time.Time          `json:"exported_at"`
+	Employee    PersonalEmployee   `json:"employee"`
+	Identities  []PersonalIdentity `json:"identities"`
+	Skills      []PersonalSkill    `json:"skills"`
+	Roles       []string           `json:"roles"`
+	ManagedUnit []string           `json:"managed_units"`
+	// AuditLog lists the administrative changes this person made.
+	AuditLog []PersonalAudit `json:"audit_log"`
+}
+
+// PersonalEmployee is the employee row in an export.
+type PersonalEmployee struct {
+	ID          int64     `json:"id"`
+	Email       string    `json:"email,omitempty"`
+	DisplayName string    `json:"display_name"`
+	Unit        string    `json:"unit,omitempty"`
+	Capacity    int       `json:"capacity"`
+	Interests   []string  `json:"interests"`
+	Locale      string    `json:"locale,omitempty"`
+	Timezone    string    `json:"timezone,omitempty"`
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// PersonalIdentity is a chat identity in an export.
+type PersonalIdentity struct {
+	Transport  string `json:"transport"`
+	ExternalID string `json:"external_id"`
+}
+
+// PersonalSkill is a skill in an export.
+type PersonalSkill struct {
+	Code  string `json:"code"`
+	Level int    `json:"level"`
+}
+
+// PersonalAudit is an audit entry in an export.
+type PersonalAudit struct {
+	At      time.Time `json:"at"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
 }

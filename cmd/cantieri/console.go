@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/console"
 	"github.com/comune-prato/cantieri/internal/metrics"
-	"github.com/comune-prato/cantieri/internal/postgres"
 )
 
 // console runs a terminal session against the same PostgreSQL, Redis and durable jobs as
@@ -29,8 +27,7 @@ func (e env) console(ctx context.Context, handle string) error {
 	}
 	defer d.Close()
 
-	store := postgres.NewStore(d.pool)
-	core := bot.New(bot.Config{Store: store, Logger: log, DefaultLocale: cfg.Locale})
+	core, _ := newCore(d, cfg, log)
 	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal})
 
 	runner, err := newJobs(d, cfg, log, metrics.New(), con)

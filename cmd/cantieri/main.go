@@ -56,6 +56,8 @@ const usage = `Uso / Usage: cantieri <comando>
   console --as HANDLE    parla con il bot dal terminale come utente HANDLE
                          talk to the bot in the terminal as user HANDLE
   migrate                applica le migrazioni del database / applies database migrations
+  ruolo EMAIL|@HANDLE RUOLO [UNITÀ…]
+                         assegna un ruolo (il primo admin) / assigns a role (the first admin)
   version                stampa la versione / prints the version
 `
 
@@ -89,6 +91,8 @@ func (e env) run(ctx context.Context, args []string) int {
 		err = e.console(ctx, *as)
 	case "serve":
 		err = e.serve(ctx)
+	case "ruolo", "role":
+		err = e.role(ctx, args[1:])
 	default:
 		fmt.Fprintf(e.stderr, "cantieri: unknown command %q\n\n%s", args[0], usage)
 		return 2

@@ -100,3 +100,26 @@ func TestServeAnswersASignedSlashCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleCommandMakesTheFirstAdmin(t *testing.T) {
+	t.Parallel()
+	_, prefix := redistest.New(t)
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
+	// The console creates the employee; the CLI makes them admin; then admin works in chat.
+	e, _, _ := testEnv(vars, "profilo\n")
+	if code := e.run(context.Background(), []string{"console", "--as", "lucia"}); code != 0 {
+		t.Fatal("console failed")
+	}
+	e, out, errb := testEnv(vars, "")
+	if code := e.run(context.Background(), []string{"ruolo", "@lucia", "admin"}); code != 0 || !strings.Contains(out.String(), "admin") {
+		t.Fatalf("ruolo: code %d, %s %s", code, out, errb)
+	}
+	e, _, errb = testEnv(vars, "")
+	if code := e.run(context.Background(), []string{"ruolo", "@nessuno", "admin"}); code != 1 || !strings.Contains(errb.String(), "no employee @nessuno") {
+		t.Fatalf("unknown person: code %d, %s", code, errb)
+	}
+	e, out, _ = testEnv(vars, "admin\n")
+	if code := e.run(context.Background(), []string{"console", "--as", "lucia"}); code != 0 || !strings.Contains(out.String(), "admin importa") {
+		t.Fatalf("admin help for an admin: %s", out)
+	}
+}

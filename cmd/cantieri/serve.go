@@ -40,8 +40,7 @@ func (e env) serve(ctx context.Context) error {
 	defer d.Close()
 
 	m := metrics.New()
-	store := postgres.NewStore(d.pool)
-	core := bot.New(bot.Config{Store: store, Logger: log, DefaultLocale: cfg.Locale})
+	core, _ := newCore(d, cfg, log)
 
 	var (
 		transport *slack.Transport

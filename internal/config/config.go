@@ -42,6 +42,9 @@ type Config struct {
 	RedisPrefix string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// DepartmentType is the org unit type label that counts as "the department" for
+	// diversity and connectivity (ORG_DEPARTMENT_TYPE, default Settore).
+	DepartmentType string
 }
 
 // SlackEnabled reports whether serve has a Slack transport to run: Socket Mode (app token) or
@@ -83,6 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Timezone:           get("BOT_TIMEZONE", DefaultTimezone),
 		RedisPrefix:        get("REDIS_PREFIX", "cantieri:"),
 		LogLevel:           strings.ToLower(get("LOG_LEVEL", "info")),
+		DepartmentType:     get("ORG_DEPARTMENT_TYPE", "Settore"),
 	}
 	var errs []error
 	bad := func(name, format string, a ...any) {
@@ -121,6 +125,9 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("BOT_TIMEZONE", "unknown time zone %q (use an IANA name such as Europe/Rome)", c.Timezone)
 	}
 	c.Location = loc
+	if len(c.DepartmentType) > 40 {
+		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

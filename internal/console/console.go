@@ -28,8 +28,9 @@ type Config struct {
 	Out    io.Writer
 	// Interactive prints the welcome line and prompts (a terminal); false for piped input.
 	Interactive bool
-	// ImageDir is where pictures are saved (default: the system temp dir).
-	ImageDir string
+	// OutputDir is where pictures and files (a data export) are written (default: the
+	// system temp dir).
+	OutputDir string
 }
 
 // Console is a running session. It also implements bot.Poster, so that durable jobs started by
@@ -45,8 +46,8 @@ type Console struct {
 
 // New returns a console for cfg.
 func New(cfg Config) *Console {
-	if cfg.ImageDir == "" {
-		cfg.ImageDir = os.TempDir()
+	if cfg.OutputDir == "" {
+		cfg.OutputDir = os.TempDir()
 	}
 	return &Console{cfg: cfg}
 }
@@ -209,9 +210,19 @@ func (c *Console) println(s string) {
 func (c *Console) printReply(r bot.Reply) {
 	w := c.cfg.Out
 	if r.Image != nil {
-		path := filepath.Join(c.cfg.ImageDir, safeName(r.Image.Name))
+		path := filepath.Join(c.cfg.OutputDir, safeName(r.Image.Name, ".png"))
 		if err := os.WriteFile(path, r.Image.PNG, 0o644); err == nil {
 			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.image_saved", "path", path)})
+		}
+	}
+	if r.File != nil {
+		// Personal data: readable by the owner only.
+		path := filepath.Join(c.cfg.OutputDir, safeName(r.File.Name, ""))
+		if err := os.WriteFile(path, r.File.Data, 0o600); err == nil {
+			r.File = nil // the section below replaces the "[title]" line
+			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.file_saved", "path", path)})
+		} else {
+			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.file_failed", "path", path)})
 		}
 	}
 	fmt.Fprintln(w, r.PlainText())
@@ -224,14 +235,14 @@ func (c *Console) printReply(r bot.Reply) {
 	fmt.Fprintln(w)
 }
 
-// safeName keeps a picture's file name inside ImageDir.
-func safeName(name string) string {
+// safeName keeps a file name inside OutputDir, with ext when it has none.
+func safeName(name, ext string) string {
 	name = filepath.Base(name)
 	if name == "." || name == "/" || name == "" {
-		name = "cantieri.png"
+		name = "cantieri" + ext
 	}
-	if !strings.HasSuffix(strings.ToLower(name), ".png") {
-		name += ".png"
+	if ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
+		name += ext
 	}
 	return name
 }

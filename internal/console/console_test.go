@@ -3,6 +3,8 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,8 +20,12 @@ func TestPipedSessionCreatesAndShowsTheProfile(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	b := bot.New(bot.Config{Store: postgres.NewStore(pool)})
 	var out bytes.Buffer
-	in := strings.NewReader("aiuto\nprofilo\nprofilo unita=\"Servizio Sistemi Informativi\" competenze=gis,appalti\n")
-	c := console.New(console.Config{Bot: b, Handle: "mario", In: in, Out: &out})
+	if _, err := pool.Exec(ctx, `INSERT INTO skills (code, name_it, name_en) VALUES ('gis', 'GIS', 'GIS'), ('appalti', 'Appalti', 'Procurement')`); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := strings.NewReader("aiuto\nprofilo\nprofilo interessi=\"open data\" competenze=gis:3,appalti\nprivacy esporta\n")
+	c := console.New(console.Config{Bot: b, Handle: "mario", In: in, Out: &out, OutputDir: dir})
 	if err := c.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +34,9 @@ func TestPipedSessionCreatesAndShowsTheProfile(t *testing.T) {
 		"Cantieri: lavorare per progetti", // help title
 		"Profilo di mario",
 		"Profilo aggiornato.",
-		"Competenze: gis, appalti",
+		"Competenze: GIS (esperto), Appalti (base)",
 		"1) Modifica  → profilo modifica",
+		"File salvato in " + dir + "/cantieri-dati-personali-",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -38,14 +45,24 @@ func TestPipedSessionCreatesAndShowsTheProfile(t *testing.T) {
 	if strings.Contains(got, "> ") {
 		t.Errorf("piped mode printed prompts:\n%s", got)
 	}
-	var unit string
-	var skills []string
-	err := pool.QueryRow(ctx, `SELECT unit_label, skills FROM employees WHERE transport = 'console' AND external_id = 'mario'`).Scan(&unit, &skills)
+	var interests []string
+	var skills int
+	err := pool.QueryRow(ctx, `SELECT e.interests, (SELECT count(*) FROM employee_skills s WHERE s.employee_id = e.id)
+		FROM employees e JOIN employee_identities i ON i.employee_id = e.id
+		WHERE i.transport = 'console' AND i.external_id = 'mario'`).Scan(&interests, &skills)
 	if err != nil {
 		t.Fatalf("mario's row: %v", err)
 	}
-	if unit != "Servizio Sistemi Informativi" || strings.Join(skills, ",") != "gis,appalti" {
-		t.Fatalf("row = %q %q", unit, skills)
+	if strings.Join(interests, ",") != "open data" || skills != 2 {
+		t.Fatalf("row = %q %d", interests, skills)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "cantieri-dati-personali-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("export files = %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if st, _ := os.Stat(files[0]); !strings.Contains(string(data), `"open data"`) || st.Mode().Perm() != 0o600 {
+		t.Fatalf("export %s (%v):\n%s", files[0], st.Mode(), data)
 	}
 }
 
@@ -55,21 +72,27 @@ func TestFormIsAskedFieldByFieldAndChoicesByNumber(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	b := bot.New(bot.Config{Store: postgres.NewStore(pool)})
 	var out bytes.Buffer
-	// "profilo" shows choice 1 (Modifica), "1" opens the form; then: name, unit (Enter keeps),
-	// skills, language; then a second form cancelled half-way.
-	in := strings.NewReader("profilo\n1\nGiulia Verdi\n\ncomunicazione, bilancio\nen\nprofile edit\n\ncancel\n")
+	if _, err := pool.Exec(ctx, `INSERT INTO skills (code, name_it, name_en) VALUES ('comunicazione', 'Comunicazione', 'Communication'), ('bilancio', 'Bilancio', 'Budgeting')`); err != nil {
+		t.Fatal(err)
+	}
+	// "profilo" shows choice 1 (Modifica), "1" opens the form; then: name, skills, interests
+	// (Enter keeps), capacity, language; then a second form cancelled half-way.
+	in := strings.NewReader("profilo\n1\nGiulia Verdi\ncomunicazione:2, bilancio\n\n3\nen\nprofile edit\n\ncancel\n")
 	c := console.New(console.Config{Bot: b, Handle: "giulia", In: in, Out: &out})
 	if err := c.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"Nome:", "Lingua [valori possibili: auto, en, it] [attuale: auto]:", "Profile updated.", "Skills: comunicazione, bilancio", "Form cancelled: nothing changed."} {
+	for _, want := range []string{"Nome [attuale: giulia]:", "Capacità (progetti contemporanei) (Quanti progetti puoi seguire contemporaneamente (di solito 2)) [attuale: 2]:",
+		"Lingua [valori possibili: auto, en, it] [attuale: auto]:", "Profile updated.", "Skills: Communication (intermediate), Budgeting (base)",
+		"Capacity (concurrent projects): 3", "Form cancelled: nothing changed."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
 	var name, locale string
-	if err := pool.QueryRow(ctx, `SELECT display_name, locale FROM employees WHERE external_id = 'giulia'`).Scan(&name, &locale); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT display_name, locale FROM employees e JOIN employee_identities i ON i.employee_id = e.id
+		WHERE i.external_id = 'giulia'`).Scan(&name, &locale); err != nil {
 		t.Fatal(err)
 	}
 	if name != "Giulia Verdi" || locale != "en" {

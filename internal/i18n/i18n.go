@@ -95,3 +95,14 @@ func Locales() []string {
 	sort.Strings(out)
 	return out
 }
+
+// merge adds part to a catalogue. Catalogues are split by capability so that each stays
+// readable; a key defined twice is a programming error, caught at start.
+func merge(into, part map[string]string) {
+	for k, v := range part {
+		if _, dup := into[k]; dup {
+			panic("i18n: key defined twice: " + k)
+		}
+		into[k] = v
+	}
+}

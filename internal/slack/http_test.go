@@ -146,7 +146,7 @@ func TestSlashCommandWithAFormOpensAModal(t *testing.T) {
 			inputs = append(inputs, in.BlockID)
 		}
 	}
-	if !slices.Equal(inputs, []string{"nome", "unita", "competenze", "lingua"}) {
+	if !slices.Equal(inputs, []string{"nome", "competenze", "interessi", "capacita", "lingua"}) {
 		t.Errorf("modal inputs %v", inputs)
 	}
 	meta, err := decodeFormMeta(open.View.PrivateMetadata)
@@ -248,15 +248,16 @@ func TestDirectMessageTextIsUnescaped(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.event(t, "Ev-amp", map[string]any{"type": "message", "channel_type": "im", "user": "U3", "channel": "D3",
-		"text": `profilo unita="R&amp;S &lt;Prato&gt;"`, "ts": "1700000000.000100"}, 0)
+		"text": `profilo interessi="R&amp;S &lt;Prato&gt;"`, "ts": "1700000000.000100"}, 0)
 	h.api.waitCalls(t, "chat.postMessage", 1)
 	h.tr.Wait()
-	var unit string
-	if err := h.pool.QueryRow(context.Background(), `SELECT unit_label FROM employees WHERE external_id = 'U3'`).Scan(&unit); err != nil {
+	var interests []string
+	if err := h.pool.QueryRow(context.Background(), `SELECT e.interests FROM employees e
+		JOIN employee_identities i ON i.employee_id = e.id WHERE i.external_id = 'U3'`).Scan(&interests); err != nil {
 		t.Fatal(err)
 	}
-	if unit != "R&S <Prato>" {
-		t.Fatalf("unit %q, want the unescaped text", unit)
+	if len(interests) != 1 || interests[0] != "R&S <Prato>" {
+		t.Fatalf("interests %q, want the unescaped text", interests)
 	}
 }
 
@@ -291,6 +292,10 @@ func TestButtonClickRunsItsCommand(t *testing.T) {
 func TestModalSubmissionUpdatesTheProfile(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	if _, err := h.pool.Exec(context.Background(),
+		`INSERT INTO skills (code, name_it, name_en) VALUES ('gis', 'GIS', 'GIS'), ('appalti', 'Appalti', 'Procurement')`); err != nil {
+		t.Fatal(err)
+	}
 	h.command(t, "U1", "profilo modifica", "r-form", "trig-form")
 	var open struct {
 		View slack.ModalViewRequest `json:"view"`
@@ -306,8 +311,9 @@ func TestModalSubmissionUpdatesTheProfile(t *testing.T) {
 				"id": "V1", "type": "modal", "callback_id": open.View.CallbackID, "private_metadata": open.View.PrivateMetadata,
 				"state": map[string]any{"values": map[string]any{
 					"nome":       map[string]any{"nome": text(name)},
-					"unita":      map[string]any{"unita": text("Servizio Urbanistica")},
-					"competenze": map[string]any{"competenze": text("GIS, appalti")},
+					"competenze": map[string]any{"competenze": text("GIS:3, appalti")},
+					"interessi":  map[string]any{"interessi": text("open data")},
+					"capacita":   map[string]any{"capacita": map[string]any{"type": "number_input", "value": "1"}},
 					"lingua": map[string]any{"lingua": map[string]any{"type": "static_select",
 						"selected_option": map[string]any{"value": "en", "text": map[string]any{"type": "plain_text", "text": "inglese"}}}},
 				}},
@@ -335,17 +341,22 @@ func TestModalSubmissionUpdatesTheProfile(t *testing.T) {
 	}
 	h.tr.Wait()
 	var (
-		name, unit, locale string
-		skills             []string
+		name, locale string
+		interests    []string
+		capacity     int
+		skills       []string
 	)
 	err := h.pool.QueryRow(context.Background(),
-		`SELECT display_name, unit_label, skills, coalesce(locale, '') FROM employees WHERE external_id = 'U1'`).
-		Scan(&name, &unit, &skills, &locale)
+		`SELECT e.display_name, e.interests, e.capacity, coalesce(e.locale, ''),
+			(SELECT array_agg(s.code || ':' || es.level ORDER BY s.code) FROM employee_skills es JOIN skills s ON s.id = es.skill_id WHERE es.employee_id = e.id)
+		FROM employees e JOIN employee_identities i ON i.employee_id = e.id WHERE i.external_id = 'U1'`).
+		Scan(&name, &interests, &capacity, &locale, &skills)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name != "Maria Rossi" || unit != "Servizio Urbanistica" || !slices.Equal(skills, []string{"gis", "appalti"}) || locale != "en" {
-		t.Fatalf("profile row: %q %q %v %q", name, unit, skills, locale)
+	if name != "Maria Rossi" || !slices.Equal(interests, []string{"open data"}) || capacity != 1 ||
+		!slices.Equal(skills, []string{"appalti:1", "gis:3"}) || locale != "en" {
+		t.Fatalf("profile row: %q %v %d %v %q", name, interests, capacity, skills, locale)
 	}
 }
 

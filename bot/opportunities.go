@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxOpportunitiesShown keeps the list within a message (Slack allows 50 blocks).
+const maxOpportunitiesShown = 20
+
+func (b *Bot) opportunitiesCommand() *Command {
+	return &Command{
+		Name:     "opportunita",
+		Aliases:  []string{"opportunità", "opportunities"},
+		Summary:  "opportunities.summary",
+		Usage:    "opportunities.usage",
+		Examples: []string{"opportunita"},
+		Handler:  b.opportunities,
+	}
+}
+
+func (b *Bot) opportunities(ctx context.Context, c *Call) (Reply, error) {
+	ops, err := b.store.Opportunities(ctx, c.Caller.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("opportunities: %w", err)
+	}
+	r := Reply{Title: c.T("opportunities.title")}
+	switch {
+	case len(ops) == 0 && len(c.Caller.Skills) == 0:
+		r.Text = c.T("opportunities.none_no_skills")
+		r.Choices = []Choice{{Label: c.T("profile.edit_button"), Command: profileWord + " modifica", Style: StylePrimary}}
+		return r, nil
+	case len(ops) == 0:
+		r.Text = c.T("opportunities.none")
+		return r, nil
+	}
+	for i, o := range ops {
+		if i == maxOpportunitiesShown {
+			r.Sections = append(r.Sections, Section{Text: c.T("opportunities.more", "count", len(ops)-i)})
+			break
+		}
+		r.Sections = append(r.Sections, Section{
+			Title: o.Title,
+			Text: c.T("opportunities.item", "id", strconv.FormatInt(o.ProjectID, 10), "phase", c.T("phase."+o.Phase),
+				"skills", skillsText(c, o.Matches)),
+		})
+	}
+	return r, nil
+}
+
+// opportunityTitles lists up to n project titles, for the home page.
+func opportunityTitles(ops []Opportunity, n int) string {
+	titles := make([]string, 0, n)
+	for i, o := range ops {
+		if i == n {
+			break
+		}
+		titles = append(titles, "• "+o.Title)
+	}
+	return strings.Join(titles, "\n")
+}

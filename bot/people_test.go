@@ -1,0 +1,199 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/comune-prato/cantieri/bot"
+)
+
+func TestAdminRoleIsProtectedAndAudited(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	luca := ask(b, "luca", "profilo") // Luca exists, with no role
+
+	// A plain employee is refused, politely, and nothing changes.
+	r := ask(b, "luca", "admin ruolo @anna.bianchi dirigente A01-S01")
+	if !r.IsError || !strings.Contains(r.Text, "riservato al ruolo amministratore") {
+		t.Fatalf("refusal = %q", r.Text)
+	}
+	anna, _ := store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	if len(anna.Roles) != 0 {
+		t.Fatalf("a refused command changed roles: %v", anna.Roles)
+	}
+	_ = luca
+
+	// Make Luca admin (as the CLI would), then he may assign roles.
+	l, _ := store.FindEmployee(ctx, bot.EmployeeRef{Transport: bot.TransportConsole, ExternalID: "luca"})
+	if err := store.GrantRole(ctx, 0, l.ID, bot.RoleAdmin, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ text, want string }{
+		{"admin ruolo @anna.bianchi dirigente", "Un dirigente dirige almeno un'unità"},
+		{"admin ruolo @anna.bianchi dirigente XX9", "L'unità «XX9» non esiste"},
+		{"admin ruolo @anna.bianchi capo", "Il ruolo «capo» non esiste"},
+		{"admin ruolo @nessuno coordinatore", "Non trovo «@nessuno»"},
+		{"admin revoca @anna.bianchi dipendente", "Il ruolo dipendente spetta a tutti"},
+		{"admin boh", "Non capisco «boh»"},
+	} {
+		if r := ask(b, "luca", tc.text); !r.IsError || !strings.Contains(r.Text, tc.want) {
+			t.Errorf("%q → %q, want %q", tc.text, r.Text, tc.want)
+		}
+	}
+	if r := ask(b, "luca", "admin ruolo @anna.bianchi dirigente A01-S01"); r.IsError || r.Text != "Anna Bianchi ora ha il ruolo dirigente." {
+		t.Fatalf("grant = %q", r.Text)
+	}
+	anna, _ = store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	if !anna.HasRole(bot.RoleManager) || len(anna.ManagedUnits) != 1 || anna.ManagedUnits[0].Code != "A01-S01" {
+		t.Fatalf("anna = %+v", anna)
+	}
+	if show := ask(b, "anna.bianchi", "profilo").PlainText(); !strings.Contains(show, "Ruoli: dipendente, dirigente (Settore Territorio)") {
+		t.Errorf("profile roles:\n%s", show)
+	}
+	var actions []string
+	rows, _ := store.Pool().Query(ctx, `SELECT action || ':' || coalesce(actor_id::text, 'system') FROM audit_log ORDER BY id`)
+	for rows.Next() {
+		var a string
+		_ = rows.Scan(&a)
+		actions = append(actions, a)
+	}
+	want := []string{"role.grant:system", "role.grant:" + itoa(l.ID)}
+	if strings.Join(actions, ",") != strings.Join(want, ",") {
+		t.Fatalf("audit log = %v, want %v", actions, want)
+	}
+	if r := ask(b, "luca", "admin revoca @anna.bianchi dirigente"); r.IsError {
+		t.Fatalf("revoke = %q", r.Text)
+	}
+	anna, _ = store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	if anna.HasRole(bot.RoleManager) || len(anna.ManagedUnits) != 0 {
+		t.Fatalf("after revoke anna = %+v", anna)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestExportContainsExactlyMyData(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	ask(b, "anna.bianchi", "profilo competenze=gis:3 interessi=urbanistica")
+	ask(b, "marco", `profilo nome="Marco Segreto" competenze=appalti:2 interessi=scacchi`)
+
+	r := ask(b, "anna.bianchi", "privacy esporta")
+	if r.IsError || r.File == nil || r.File.ContentType != "application/json" {
+		t.Fatalf("export reply = %+v", r)
+	}
+	var d bot.PersonalData
+	if err := json.Unmarshal(r.File.Data, &d); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, r.File.Data)
+	}
+	if d.Employee.Email != "anna.bianchi@comune.example.it" || d.Employee.DisplayName != "Anna Bianchi" ||
+		d.Employee.Unit != "A01-S01-V01" || strings.Join(d.Employee.Interests, ",") != "urbanistica" ||
+		len(d.Skills) != 1 || d.Skills[0] != (bot.PersonalSkill{Code: "gis", Level: 3}) ||
+		len(d.Identities) != 1 || d.Identities[0].ExternalID != "anna.bianchi" {
+		t.Fatalf("export = %+v", d)
+	}
+	for _, other := range []string{"Marco", "Segreto", "scacchi", "appalti", `"marco"`} {
+		if strings.Contains(string(r.File.Data), other) {
+			t.Errorf("anna's export contains someone else's %q:\n%s", other, r.File.Data)
+		}
+	}
+	_ = ctx
+}
+
+func TestEraseRemovesPersonalDataAndKeepsAggregates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "en")
+	seedOrg(t, store)
+	ask(b, "anna.bianchi", "profilo competenze=gis:3 interessi=urbanistica lingua=it")
+	headcount := func() (all, inUnit int) {
+		err := store.Pool().QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE unit_id IS NOT NULL) FROM employees`).Scan(&all, &inUnit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	allBefore, unitBefore := headcount()
+
+	// The first step only asks for confirmation.
+	r := ask(b, "anna.bianchi", "privacy cancella")
+	if len(r.Choices) != 2 || r.Choices[0].Command != "privacy cancella conferma" {
+		t.Fatalf("confirmation = %+v", r)
+	}
+	if e, _ := store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"}); !e.Active {
+		t.Fatal("asking for confirmation erased already")
+	}
+	r = ask(b, "anna.bianchi", "privacy cancella conferma")
+	if r.IsError || !strings.Contains(r.Text, "sono stati cancellati") {
+		t.Fatalf("erase reply = %q (in the language she chose)", r.Text)
+	}
+	var (
+		name, email    *string
+		active         bool
+		skills, idents int
+		interests      []string
+	)
+	err := store.Pool().QueryRow(ctx, `SELECT nullif(display_name, ''), email, active, interests,
+		(SELECT count(*) FROM employee_skills s WHERE s.employee_id = e.id),
+		(SELECT count(*) FROM employee_identities i WHERE i.employee_id = e.id)
+		FROM employees e WHERE erased_at IS NOT NULL`).Scan(&name, &email, &active, &interests, &skills, &idents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != nil || email != nil || active || len(interests) != 0 || skills != 0 || idents != 0 {
+		t.Fatalf("left after erase: name=%v email=%v active=%v interests=%v skills=%d identities=%d", name, email, active, interests, skills, idents)
+	}
+	if all, inUnit := headcount(); all != allBefore || inUnit != unitBefore {
+		t.Fatalf("aggregates changed: %d/%d → %d/%d", allBefore, unitBefore, all, inUnit)
+	}
+	var audited int
+	_ = store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'privacy.erase'`).Scan(&audited)
+	if audited != 1 {
+		t.Fatalf("erasures audited = %d", audited)
+	}
+	// Writing again starts from an empty profile: a new row, not the erased one.
+	if show := ask(b, "anna.bianchi", "profile").PlainText(); !strings.Contains(show, "Profile of anna.bianchi") {
+		t.Fatalf("after erase: %s", show)
+	}
+}
+
+func TestOpportunitiesAndHome(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	if r := ask(b, "luca", "opportunita"); !strings.Contains(r.Text, "non ha ancora competenze") {
+		t.Fatalf("no skills: %q", r.Text)
+	}
+	ask(b, "anna.bianchi", "profilo competenze=gis:2,bilancio:1")
+	if r := ask(b, "anna.bianchi", "opportunita"); !strings.Contains(r.Text, "nessun progetto aperto") {
+		t.Fatalf("no projects: %q", r.Text)
+	}
+	_, err := store.Pool().Exec(ctx, `
+		INSERT INTO projects (title, phase) VALUES ('Mappa del verde', 'progettazione'), ('Nuovo portale', 'realizzazione'), ('Bilancio partecipato', 'ideazione');
+		INSERT INTO project_skills (project_id, skill_id, min_level, count)
+			SELECT p.id, s.id, v.lvl, 1 FROM (VALUES ('Mappa del verde', 'gis', 2), ('Nuovo portale', 'gis', 1),
+				('Bilancio partecipato', 'bilancio', 3), ('Mappa del verde', 'appalti', 1)) AS v(t, c, lvl)
+			JOIN projects p ON p.title = v.t JOIN skills s ON s.code = v.c;`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only the open project whose level she meets: not the one in delivery, not the one
+	// needing bilancio at 3, and only her matching skill is named.
+	got := ask(b, "anna.bianchi", "opportunities").PlainText()
+	if !strings.Contains(got, "Mappa del verde") || strings.Contains(got, "Nuovo portale") || strings.Contains(got, "Bilancio partecipato") ||
+		!strings.Contains(got, "cerca Sistemi informativi geografici (intermedio)") || strings.Contains(got, "Appalti") {
+		t.Fatalf("opportunities:\n%s", got)
+	}
+	home := ask(b, "anna.bianchi", "home")
+	if !strings.Contains(home.PlainText(), "Ciao Anna Bianchi") || !strings.Contains(home.PlainText(), "Progetti aperti che cercano le tue competenze: 1.") ||
+		!strings.Contains(home.PlainText(), "Mappa del verde") || len(home.Choices) < 4 {
+		t.Fatalf("home:\n%s\n%+v", home.PlainText(), home.Choices)
+	}
+}

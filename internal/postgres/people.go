@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/comune-prato/cantieri/bot"
+)
+
+// audit records an administrative change in tx. actorID 0 is the system (the CLI, a job).
+func audit(ctx context.Context, tx pgx.Tx, actorID int64, action, subject string, details map[string]any) error {
+	var actor *int64
+	if actorID != 0 {
+		actor = &actorID
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	b, err := json.Marshal(details)
+	if err != nil {
+		return fmt.Errorf("audit details: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (actor_id, action, subject, details) VALUES ($1, $2, $3, $4)`,
+		actor, action, subject, b)
+	return err
+}
+
+// GrantRole gives target a role; a dirigente also heads unitCodes (added to those they head).
+func (s *Store) GrantRole(ctx context.Context, actorID, targetID int64, role bot.Role, unitCodes []string) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO employee_roles (employee_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+			targetID, string(role)); err != nil {
+			return err
+		}
+		if len(unitCodes) > 0 {
+			rows, err := tx.Query(ctx, `SELECT c FROM unnest($1::text[]) AS c WHERE NOT EXISTS (SELECT 1 FROM org_units u WHERE u.code = c)`, unitCodes)
+			if err != nil {
+				return err
+			}
+			missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return bot.Errorf(bot.EINVALID, "role.unknown_unit", "unit", missing[0])
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO manager_units (employee_id, unit_id)
+				SELECT $1, u.id FROM org_units u WHERE u.code = ANY($2) ON CONFLICT DO NOTHING`, targetID, unitCodes); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actorID, "role.grant", fmt.Sprintf("employee:%d", targetID),
+			map[string]any{"role": role, "units": unitCodes})
+	})
+	return wrap("grant role", err)
+}
+
+// RevokeRole takes role away from target (and, for dirigente, the units they head).
+func (s *Store) RevokeRole(ctx context.Context, actorID, targetID int64, role bot.Role) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM employee_roles WHERE employee_id = $1 AND role = $2`, targetID, string(role)); err != nil {
+			return err
+		}
+		if role == bot.RoleManager {
+			if _, err := tx.Exec(ctx, `DELETE FROM manager_units WHERE employee_id = $1`, targetID); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, actorID, "role.revoke", fmt.Sprintf("employee:%d", targetID), map[string]any{"role": role})
+	})
+	return wrap("revoke role", err)
+}
+
+// PersonalData gathers everything held about one employee.
+func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.PersonalData, error) {
+	d := bot.PersonalData{ExportedAt: time.Now().UTC(), Identities: []bot.PersonalIdentity{}, Skills: []bot.PersonalSkill{},
+		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		e := &d.Employee
+		var email, locale, tz, unit *string
+		err := tx.QueryRow(ctx, `SELECT e.id, e.email, e.display_name, u.code, e.capacity, e.interests, e.locale, e.timezone,
+				e.active, e.created_at, e.updated_at
+			FROM employees e LEFT JOIN org_units u ON u.id = e.unit_id WHERE e.id = $1`, employeeID).
+			Scan(&e.ID, &email, &e.DisplayName, &unit, &e.Capacity, &e.Interests, &locale, &tz, &e.Active, &e.CreatedAt, &e.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		e.Email, e.Locale, e.Timezone, e.Unit = deref(email), deref(locale), deref(tz), deref(unit)
+		rows, _ := tx.Query(ctx, `SELECT transport, external_id FROM employee_identities WHERE employee_id = $1 ORDER BY transport`, employeeID)
+		if d.Identities, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalIdentity]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT s.code, es.level::int FROM employee_skills es JOIN skills s ON s.id = es.skill_id
+			WHERE es.employee_id = $1 ORDER BY s.code`, employeeID)
+		if d.Skills, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalSkill]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT role FROM employee_roles WHERE employee_id = $1 ORDER BY role`, employeeID)
+		if d.Roles, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT u.code FROM manager_units m JOIN org_units u ON u.id = m.unit_id
+			WHERE m.employee_id = $1 ORDER BY u.code`, employeeID)
+		if d.ManagedUnit, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT at, action, subject FROM audit_log WHERE actor_id = $1 ORDER BY at, id`, employeeID)
+		d.AuditLog, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalAudit])
+		return err
+	})
+	if err != nil {
+		return bot.PersonalData{}, wrap(fmt.Sprintf("personal data of employee %d", employeeID), err)
+	}
+	return d, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// ErasePersonalData removes what identifies the person — name, e-mail, chat identities,
+// skills, interests, language, time zone, roles — and deactivates the row. The row itself and
+// its unit stay, so anonymous aggregates (headcounts per unit, participation rates) keep
+// their denominators; the audit log keeps the erasure, by id only.
+func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE employees SET display_name = '', email = NULL, interests = '{}', locale = NULL,
+			timezone = NULL, active = false, erased_at = now(), updated_at = now() WHERE id = $1`, employeeID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return pgx.ErrNoRows
+		}
+		for _, q := range []string{
+			`DELETE FROM employee_skills WHERE employee_id = $1`,
+			`DELETE FROM employee_identities WHERE employee_id = $1`,
+			`DELETE FROM employee_roles WHERE employee_id = $1`,
+			`DELETE FROM manager_units WHERE employee_id = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, employeeID); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, employeeID, "privacy.erase", fmt.Sprintf("employee:%d", employeeID), nil)
+	})
+	return wrap(fmt.Sprintf("erase employee %d", employeeID), err)
+}
