@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -26,7 +25,7 @@ type servedBot struct {
 	base        string
 	responseURL string
 	answers     chan string
-	logs        *bytes.Buffer
+	logs        *syncBuffer
 	stop        func() int
 	n           int
 }

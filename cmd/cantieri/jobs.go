@@ -17,9 +17,23 @@ import (
 // River keeps a job that could be retried.
 const outboundRetention = 90 * 24 * time.Hour
 
+// jobsOption adds to the runner's configuration what only some commands have.
+type jobsOption func(*jobs.Config)
+
+// withUserSync makes the runner sync users from Slack with s: slack_sync jobs run it, and a
+// daily schedule enqueues one. Only serve with Slack enabled has a syncer; without it no
+// schedule is registered, so that a console or a Slack-less replica enqueues nothing it
+// cannot do.
+func withUserSync(s jobs.UserSyncer) jobsOption {
+	return func(c *jobs.Config) {
+		c.UserSyncer = s
+		c.Schedules = append(c.Schedules, jobs.SlackSyncSchedule(jobs.DefaultSlackSyncCron))
+	}
+}
+
 // newJobs builds the River runner with the bot's schedules. poster delivers post jobs (the
 // Slack client in serve, the terminal in console; nil when serve has no Slack).
-func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, poster bot.Poster) (*jobs.Runner, error) {
+func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, poster bot.Poster, opts ...jobsOption) (*jobs.Runner, error) {
 	schedules := []jobs.Schedule{{
 		// Nightly housekeeping, at a quiet hour outside the DST-ambiguous 02:00–03:00.
 		Name: "housekeeping",
@@ -33,14 +47,18 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, p
 			return nil
 		},
 	}}
-	r, err := jobs.New(d.pool, jobs.Config{
+	jcfg := jobs.Config{
 		Logger:    log,
 		Metrics:   m,
 		Poster:    poster,
 		Outbound:  postgres.NewOutbound(d.pool),
 		Location:  cfg.Location,
 		Schedules: schedules,
-	})
+	}
+	for _, o := range opts {
+		o(&jcfg)
+	}
+	r, err := jobs.New(d.pool, jcfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}

@@ -5,14 +5,34 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
 	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
-func testEnv(vars map[string]string, stdin string) (env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
+// syncBuffer is a bytes.Buffer safe for concurrent use: serve logs from several goroutines,
+// and go-redis's logger is process-wide, so another test's serve may write here too.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testEnv(vars map[string]string, stdin string) (env, *syncBuffer, *syncBuffer) {
+	var out, errb syncBuffer
 	return env{
 		getenv: func(k string) string { return vars[k] },
 		stdin:  strings.NewReader(stdin), stdout: &out, stderr: &errb,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/health"
+	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/metrics"
 	"github.com/comune-prato/cantieri/internal/postgres"
 	"github.com/comune-prato/cantieri/internal/redis"
@@ -40,11 +41,12 @@ func (e env) serve(ctx context.Context) error {
 	defer d.Close()
 
 	m := metrics.New()
-	core, _ := newCore(d, cfg, log)
+	core, store := newCore(d, cfg, log)
 
 	var (
 		transport *slack.Transport
 		poster    bot.Poster
+		jobOpts   []jobsOption
 	)
 	if cfg.SlackEnabled() {
 		transport, err = slack.New(ctx, slack.Config{
@@ -62,16 +64,27 @@ func (e env) serve(ctx context.Context) error {
 			return fmt.Errorf("slack: %w", err)
 		}
 		poster = transport.Client()
+		jobOpts = append(jobOpts, withUserSync(slack.NewUserSync(transport.Client(), store)))
 	} else {
 		log.Warn("no Slack tokens: serving health and metrics only (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
 	}
 
-	runner, err := newJobs(d, cfg, log, m, poster)
+	runner, err := newJobs(d, cfg, log, m, poster, jobOpts...)
 	if err != nil {
 		return err
 	}
 	if err := runner.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
+	}
+	if transport != nil {
+		// A sync at start fills in people imported or hired since the last one; the job is
+		// unique per hour, so replicas starting together sync once. A failure to enqueue is
+		// not fatal: the daily schedule catches up.
+		if res, err := jobs.EnqueueSlackSync(ctx, runner.Client(), "start"); err != nil {
+			log.Warn("could not enqueue the Slack user sync", "err", err)
+		} else if !res.UniqueSkippedAsDuplicate {
+			log.Info("Slack user sync enqueued", "job_id", res.Job.ID)
+		}
 	}
 
 	mux := http.NewServeMux()

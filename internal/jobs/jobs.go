@@ -1,5 +1,6 @@
 // Package jobs runs Cantieri's durable work on River, on the same PostgreSQL as the rest of the
-// data: cron schedules (exchange rounds, reminders, digests) and idempotent posts to Slack.
+// data: cron schedules (exchange rounds, reminders, digests), idempotent posts to Slack, and
+// the Slack user sync (at start and daily, once per hour at most across replicas).
 //
 // River gives at-least-once execution; this package turns that into "once in practice":
 //
@@ -67,6 +68,9 @@ type Config struct {
 	// Poster delivers post_message jobs. When nil, those jobs fail with ErrNoPoster (and are
 	// retried, so that a replica that has a Poster can deliver them).
 	Poster bot.Poster
+	// UserSyncer runs slack_sync jobs. When nil, those jobs fail with ErrNoUserSyncer (and
+	// are retried, so that a replica that has one can run them).
+	UserSyncer UserSyncer
 	// Outbound keeps the idempotency records. Required.
 	Outbound Store
 	// Location is the zone cron schedules are read in (BOT_TIMEZONE). Defaults to
@@ -91,13 +95,14 @@ type Config struct {
 
 // Runner owns a River client with Cantieri's workers and schedules.
 type Runner struct {
-	client    *river.Client[pgx.Tx]
-	log       *slog.Logger
-	metrics   *metrics.Metrics
-	poster    bot.Poster
-	store     Store
-	loc       *time.Location
-	schedules map[string]*schedule
+	client     *river.Client[pgx.Tx]
+	log        *slog.Logger
+	metrics    *metrics.Metrics
+	poster     bot.Poster
+	userSyncer UserSyncer
+	store      Store
+	loc        *time.Location
+	schedules  map[string]*schedule
 }
 
 // New validates cfg and builds a Runner on pool; nothing runs until Start. An invalid schedule
@@ -111,12 +116,13 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, errors.New("jobs: Config.Outbound is required")
 	}
 	r := &Runner{
-		log:       cfg.Logger,
-		metrics:   cfg.Metrics,
-		poster:    cfg.Poster,
-		store:     cfg.Outbound,
-		loc:       cfg.Location,
-		schedules: make(map[string]*schedule, len(cfg.Schedules)),
+		log:        cfg.Logger,
+		metrics:    cfg.Metrics,
+		poster:     cfg.Poster,
+		userSyncer: cfg.UserSyncer,
+		store:      cfg.Outbound,
+		loc:        cfg.Location,
+		schedules:  make(map[string]*schedule, len(cfg.Schedules)),
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -152,6 +158,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	}
 	if err := river.AddWorkerSafely(workerSet, &postWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: add post worker: %w", err)
+	}
+	if err := river.AddWorkerSafely(workerSet, &slackSyncWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: add slack sync worker: %w", err)
 	}
 
 	rcfg := &river.Config{

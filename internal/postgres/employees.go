@@ -198,7 +198,11 @@ func (s *Store) createWithIdentity(ctx context.Context, id bot.Identity) (int64,
 		if tag.RowsAffected() == 0 {
 			return errIdentityTaken
 		}
-		return nil
+		// Someone who erased their data and now writes again comes back by choice: drop them
+		// from the suppression list so that the user sync keeps their new row up to date.
+		_, err = tx.Exec(ctx, `DELETE FROM erased_identities WHERE transport = $1 AND id_hash = sha256(convert_to($2, 'UTF8'))`,
+			id.Transport, id.ExternalID)
+		return err
 	})
 	if errors.Is(err, errIdentityTaken) {
 		// Another replica created it first: use theirs (our transaction rolled back).

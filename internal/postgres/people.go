@@ -139,6 +139,13 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
 		if tag.RowsAffected() == 0 {
 			return pgx.ErrNoRows
 		}
+		// Remember a hash of each identity, so that the Slack user sync does not bring the
+		// person back from Slack's directory.
+		if _, err := tx.Exec(ctx, `INSERT INTO erased_identities (transport, id_hash)
+			SELECT transport, sha256(convert_to(external_id, 'UTF8')) FROM employee_identities WHERE employee_id = $1
+			ON CONFLICT DO NOTHING`, employeeID); err != nil {
+			return err
+		}
 		for _, q := range []string{
 			`DELETE FROM employee_skills WHERE employee_id = $1`,
 			`DELETE FROM employee_identities WHERE employee_id = $1`,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -68,9 +69,10 @@ func newClient(cfg clientConfig) *Client {
 }
 
 // Post sends r to channel (a channel id, or a user id for a direct message) with
-// chat.postMessage and returns the message's ts; an image follows as an uploaded file. A form
-// cannot open without a user's click (Slack needs a trigger_id), so a Poster's reply should
-// offer a choice that leads to it; a Form in r is ignored here.
+// chat.postMessage and returns the message's ts; an image and a file follow as uploaded files
+// in the same conversation. A form cannot open without a user's click (Slack needs a
+// trigger_id), so a Poster's reply should offer a choice that leads to it; a Form in r is
+// ignored here.
 func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
 	if r.Form != nil {
 		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
@@ -80,12 +82,35 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 	if err != nil {
 		return "", fmt.Errorf("post to %s: %w", channel, err)
 	}
-	if r.Image != nil {
-		if err := c.uploadImage(ctx, channel, "", r.Image); err != nil {
-			return ts, fmt.Errorf("post image to %s: %w", channel, err)
+	var uploads []upload
+	if r.Image != nil && len(r.Image.PNG) > 0 {
+		uploads = append(uploads, imageUpload(r.Image))
+	}
+	if r.File != nil && len(r.File.Data) > 0 {
+		uploads = append(uploads, fileUpload(r.File))
+	}
+	if len(uploads) == 0 {
+		return ts, nil
+	}
+	// Files are shared to a conversation, never to a user id: a DM needs its channel id.
+	target := channel
+	if isUserID(channel) {
+		if target, err = c.openDM(ctx, channel); err != nil {
+			return ts, fmt.Errorf("post files to %s: %w", channel, err)
+		}
+	}
+	for _, u := range uploads {
+		if err := c.uploadFile(ctx, target, "", u); err != nil {
+			return ts, fmt.Errorf("post file to %s: %w", channel, err)
 		}
 	}
 	return ts, nil
+}
+
+// isUserID reports whether id is a user id (U… or, in Enterprise Grid, W…) rather than a
+// conversation id (C…, G…, D…).
+func isUserID(id string) bool {
+	return strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W")
 }
 
 // do runs one Web API call: it waits for the limiter (if limited), counts the outcome, and
@@ -204,19 +229,44 @@ func (c *Client) openDM(ctx context.Context, userID string) (string, error) {
 	return id, err
 }
 
-// uploadImage shares a PNG into channel (and thread) with the three-step upload (the old
-// files.upload is gone). The steps are made one by one, rather than with UploadFileContext,
-// so that each is limited, counted and retried on its own.
-func (c *Client) uploadImage(ctx context.Context, channel, threadTS string, img *bot.Image) error {
+// upload is a file to share: an image of a reply or a document (bot.File).
+type upload struct {
+	name, title, alt string
+	data             []byte
+}
+
+// imageUpload describes a reply's picture for uploadFile.
+func imageUpload(img *bot.Image) upload {
 	name := img.Name
 	if name == "" {
 		name = "cantieri.png"
 	}
+	return upload{name: name, title: img.Title, alt: img.AltText, data: img.PNG}
+}
+
+// fileUpload describes a reply's document for uploadFile. Slack infers the type from the
+// name's extension, so the content type needs no field of its own.
+func fileUpload(f *bot.File) upload {
+	name := f.Name
+	if name == "" {
+		name = "cantieri.txt"
+	}
+	title := f.Title
+	if title == "" {
+		title = name
+	}
+	return upload{name: name, title: title, data: f.Data}
+}
+
+// uploadFile shares a file into channel (and thread) with the three-step upload (the old
+// files.upload is gone). The steps are made one by one, rather than with UploadFileContext,
+// so that each is limited, counted and retried on its own.
+func (c *Client) uploadFile(ctx context.Context, channel, threadTS string, u upload) error {
 	var up *slack.GetUploadURLExternalResponse
 	err := c.do(ctx, "files.getUploadURLExternal", true, func(ctx context.Context) error {
 		var err error
 		up, err = c.api.GetUploadURLExternalContext(ctx, slack.GetUploadURLExternalParameters{
-			FileName: name, FileSize: len(img.PNG), AltTxt: fit(img.AltText, 1000),
+			FileName: u.name, FileSize: len(u.data), AltTxt: fit(u.alt, 1000),
 		})
 		return err
 	})
@@ -225,7 +275,7 @@ func (c *Client) uploadImage(ctx context.Context, channel, threadTS string, img 
 	}
 	err = c.do(ctx, "files.upload", false, func(ctx context.Context) error {
 		return c.api.UploadToURL(ctx, slack.UploadToURLParameters{
-			UploadURL: up.UploadURL, Reader: bytes.NewReader(img.PNG), Filename: name,
+			UploadURL: up.UploadURL, Reader: bytes.NewReader(u.data), Filename: u.name,
 		})
 	})
 	if err != nil {
@@ -233,8 +283,16 @@ func (c *Client) uploadImage(ctx context.Context, channel, threadTS string, img 
 	}
 	return c.do(ctx, "files.completeUploadExternal", true, func(ctx context.Context) error {
 		_, err := c.api.CompleteUploadExternalContext(ctx, slack.CompleteUploadExternalParameters{
-			Files: []slack.FileSummary{{ID: up.FileID, Title: img.Title}}, Channel: channel, ThreadTimestamp: threadTS,
+			Files: []slack.FileSummary{{ID: up.FileID, Title: u.title}}, Channel: channel, ThreadTimestamp: threadTS,
 		})
+		return err
+	})
+}
+
+// publishHome sets userID's App Home tab to view.
+func (c *Client) publishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error {
+	return c.do(ctx, "views.publish", true, func(ctx context.Context) error {
+		_, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
 		return err
 	})
 }

@@ -77,8 +77,10 @@ type target struct {
 	origin string
 	// triggerID, when set, lets a form open as a modal (for 3 s).
 	triggerID string
-	// user is the last resort: a direct message.
+	// user is the last resort: a direct message. A reply's file always goes to the user's DM.
 	user string
+	// home publishes the reply as user's App Home view instead of posting it.
+	home bool
 }
 
 // incoming is a planned request: the core request, where to answer, and its dedup keys.
@@ -88,7 +90,13 @@ type incoming struct {
 	eventID  string
 	req      bot.Request
 	tgt      target
+	// files were sent with the command (a DM with an attachment); run downloads them into
+	// req.Attachments after the ack.
+	files []eventFile
 }
+
+// homeCommand is the command text the App Home runs (the core's start page).
+const homeCommand = "home"
 
 // planCommand turns a slash command into a request.
 func (t *Transport) planCommand(endpoint string, cmd slack.SlashCommand, keys []string) (*incoming, verdict) {
@@ -132,6 +140,9 @@ func (t *Transport) planInteraction(endpoint string, cb *slack.InteractionCallba
 			if channel == "" {
 				channel = cb.Container.ChannelID
 			}
+			// A button in the Home tab has no response_url: its answer goes by DM, except
+			// "home" itself, which refreshes the tab.
+			fromHome := cb.View.Type == slack.VTHomeTab
 			return nil, &incoming{
 				endpoint: endpoint,
 				keys:     keys,
@@ -145,6 +156,7 @@ func (t *Transport) planInteraction(endpoint string, cb *slack.InteractionCallba
 					origin:      channel,
 					triggerID:   cb.TriggerID,
 					user:        cb.User.ID,
+					home:        fromHome && t.isHomeCommand(a.Value),
 				},
 			}, verdictAcked
 		}
@@ -190,26 +202,39 @@ type eventCallback struct {
 }
 
 type innerEvent struct {
-	Type        string `json:"type"`
-	Subtype     string `json:"subtype"`
-	User        string `json:"user"`
-	BotID       string `json:"bot_id"`
-	Text        string `json:"text"`
-	Channel     string `json:"channel"`
-	ChannelType string `json:"channel_type"`
-	TS          string `json:"ts"`
-	ThreadTS    string `json:"thread_ts"`
+	Type        string      `json:"type"`
+	Subtype     string      `json:"subtype"`
+	User        string      `json:"user"`
+	BotID       string      `json:"bot_id"`
+	Text        string      `json:"text"`
+	Channel     string      `json:"channel"`
+	ChannelType string      `json:"channel_type"`
+	TS          string      `json:"ts"`
+	ThreadTS    string      `json:"thread_ts"`
+	Tab         string      `json:"tab"`
+	Files       []eventFile `json:"files"`
 }
 
-// planEvent turns a mention of the bot, or a direct message to it, into a request answered in
-// place (the thread, the DM). Everything else is ignored: other events, messages with a
-// subtype (edits, deletions, joins, bot messages), messages from any bot including this one.
+// subtypeFileShare is the subtype of a message that carries files: the one subtype that is a
+// command (a CSV sent to the bot with "admin importa dipendenti").
+const subtypeFileShare = "file_share"
+
+// planEvent turns a mention of the bot, a direct message to it (with files, if any), or the
+// opening of its Home tab into a request answered in place (the thread, the DM, the Home
+// view). Everything else is ignored: other events, messages with another subtype (edits,
+// deletions, joins, bot messages), messages from any bot including this one.
 func (t *Transport) planEvent(endpoint string, env eventCallback, keys []string) (*incoming, verdict) {
 	if env.Type != "event_callback" {
 		return nil, verdictIgnored
 	}
 	ev := env.Event
-	if ev.Subtype != "" || ev.BotID != "" || ev.User == "" || ev.User == t.botUserID || ev.Channel == "" {
+	if ev.Type == "app_home_opened" {
+		return t.planHome(endpoint, env, keys)
+	}
+	if ev.Subtype != "" && (ev.Subtype != subtypeFileShare || ev.Type != "message") {
+		return nil, verdictIgnored
+	}
+	if ev.BotID != "" || ev.User == "" || ev.User == t.botUserID || ev.Channel == "" {
 		return nil, verdictIgnored
 	}
 	in := &incoming{
@@ -239,10 +264,42 @@ func (t *Transport) planEvent(endpoint string, env eventCallback, keys []string)
 			return nil, verdictIgnored
 		}
 		in.req.Source = bot.SourceDirectMessage
+		if ev.Subtype == subtypeFileShare {
+			in.files = ev.Files
+		}
 	default:
 		return nil, verdictIgnored
 	}
 	return in, verdictAcked
+}
+
+// planHome turns the opening of the bot's Home tab into the "home" command, whose reply is
+// published as the user's Home view. Every opening has its own event_id, so the view is fresh
+// each time; a redelivery of the same opening is de-duplicated like any event.
+func (t *Transport) planHome(endpoint string, env eventCallback, keys []string) (*incoming, verdict) {
+	ev := env.Event
+	if ev.Tab != "home" || ev.User == "" || ev.User == t.botUserID {
+		return nil, verdictIgnored
+	}
+	return &incoming{
+		endpoint: endpoint,
+		keys:     keys,
+		eventID:  env.EventID,
+		req: bot.Request{
+			ID:     bot.NewRequestID(),
+			From:   bot.Identity{Transport: bot.TransportSlack, ExternalID: ev.User},
+			Source: bot.SourceHome,
+			Text:   homeCommand,
+		},
+		tgt: target{user: ev.User, home: true},
+	}, verdictAcked
+}
+
+// isHomeCommand reports whether text runs the same command as the Home tab (its name or an
+// alias), so that a Home button that leads back home refreshes the tab.
+func (t *Transport) isHomeCommand(text string) bool {
+	home := t.bot.Lookup(homeCommand)
+	return home != nil && t.bot.Lookup(commandWord(text)) == home
 }
 
 // accept de-duplicates a planned request and starts it in the background. It never waits for
@@ -309,6 +366,14 @@ func (t *Transport) run(ctx context.Context, log *slog.Logger, in *incoming) {
 	req := in.req
 	// A trigger_id expires 3 s after the click: no users.info call may delay the modal.
 	t.fillHints(ctx, &req, in.tgt.triggerID == "")
+	if len(in.files) > 0 {
+		atts, refusal := t.attachments(ctx, log, in.files, t.bot.Locale("", req.From.Locale))
+		if refusal != nil {
+			t.deliver(ctx, log, req, in.tgt, *refusal)
+			return
+		}
+		req.Attachments = atts
+	}
 	start := t.now()
 	reply := t.bot.Handle(ctx, req)
 	t.metrics.CommandLatency.WithLabelValues(bot.TransportSlack).Observe(t.now().Sub(start).Seconds())
@@ -356,6 +421,18 @@ func (t *Transport) deliver(ctx context.Context, log *slog.Logger, req bot.Reque
 		r = formFallback(r, req.Text, locale)
 	}
 
+	if tgt.home {
+		if err := t.client.publishHome(ctx, tgt.user, renderHome(r, locale)); err != nil {
+			log.Error("could not publish the Home view", "err", err)
+			return
+		}
+		log.Info("home view published", "error_reply", r.IsError)
+		// A picture has no place in the Home view (it would need a public URL); a file is
+		// still the user's, so it goes to the DM.
+		t.deliverFile(ctx, log, tgt.user, r.File)
+		return
+	}
+
 	msg := renderMessage(r, locale)
 	var (
 		err                   error
@@ -381,17 +458,25 @@ func (t *Transport) deliver(ctx context.Context, log *slog.Logger, req bot.Reque
 		return
 	}
 	log.Info("answer delivered", "public", r.Public, "error_reply", r.IsError)
-	if r.Image == nil || len(r.Image.PNG) == 0 {
+	t.deliverImage(ctx, log, tgt.user, imgChannel, imgThread, r.Image)
+	t.deliverFile(ctx, log, tgt.user, r.File)
+}
+
+// deliverImage shares a reply's picture where the answer was shown to others (channel and
+// thread), or else, for a private answer, in the user's DM with the bot.
+func (t *Transport) deliverImage(ctx context.Context, log *slog.Logger, user, channel, thread string, img *bot.Image) {
+	if img == nil || len(img.PNG) == 0 {
 		return
 	}
-	if imgChannel == "" {
-		// A private answer's picture goes to the user's DM with the bot.
-		if imgChannel, err = t.client.openDM(ctx, tgt.user); err != nil {
+	if channel == "" || isUserID(channel) {
+		dm, err := t.client.openDM(ctx, user)
+		if err != nil {
 			log.Error("could not open a DM for the picture", "err", err)
 			return
 		}
+		channel, thread = dm, ""
 	}
-	if err := t.client.uploadImage(ctx, imgChannel, imgThread, r.Image); err != nil {
+	if err := t.client.uploadFile(ctx, channel, thread, imageUpload(img)); err != nil {
 		log.Error("could not upload the picture", "err", err)
 	}
 }

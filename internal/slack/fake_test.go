@@ -62,7 +62,22 @@ type fakeSlack struct {
 
 	// sockets receives every accepted Socket Mode connection.
 	sockets chan *websocket.Conn
+
+	// userPages are users.list's pages (JSON members); the cursor of page i is "page-i".
+	userPages [][]map[string]any
+	// files are served under /files/{name} to a request with the bot token, and described by
+	// files.info under their id.
+	files map[string]fakeFile
 }
+
+// fakeFile is a file the fake serves for download.
+type fakeFile struct {
+	id, name, mimetype, filetype string
+	data                         []byte
+}
+
+// fakeToken is the bot token the harness and test clients use.
+const fakeToken = "xoxb-test"
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	t.Helper()
@@ -75,9 +90,25 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("/upload", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		f.record(apiCall{method: "upload"})
+		body, _ := io.ReadAll(r.Body)
+		f.record(apiCall{method: "upload", body: body})
 		_, _ = io.WriteString(w, "OK")
+	})
+	mux.HandleFunc("/files/{name}", func(w http.ResponseWriter, r *http.Request) {
+		n := f.record(apiCall{method: "download", form: url.Values{
+			"name": {r.PathValue("name")}, "authorization": {r.Header.Get("Authorization")},
+		}})
+		f.mu.Lock()
+		hook, file, ok := f.hook, f.files[r.PathValue("name")], f.files != nil
+		f.mu.Unlock()
+		if hook != nil && hook(w, "download", n) {
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer "+fakeToken || !ok || file.data == nil {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(file.data)
 	})
 	// slack-go sends Origin: https://api.slack.com, which the default origin check refuses.
 	upgrader := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
@@ -155,10 +186,77 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp = map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload", "file_id": "F1"}
 	case "files.completeUploadExternal":
 		resp = map[string]any{"ok": true, "files": []any{map[string]any{"id": "F1", "title": "chart"}}}
+	case "views.publish":
+		resp = map[string]any{"ok": true, "view": map[string]any{"id": "VHOME", "type": "home"}}
+	case "users.list":
+		resp = f.usersPage(c.form.Get("cursor"))
+	case "files.info":
+		resp = f.fileInfo(c.form.Get("file"))
 	default:
 		resp = map[string]any{"ok": false, "error": "unknown_method"}
 	}
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// setUserPages sets users.list's pages.
+func (f *fakeSlack) setUserPages(pages ...[]map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.userPages = pages
+}
+
+// usersPage answers users.list for cursor ("" is the first page).
+func (f *fakeSlack) usersPage(cursor string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := 0
+	if cursor != "" {
+		var err error
+		if i, err = strconv.Atoi(strings.TrimPrefix(cursor, "page-")); err != nil || i >= len(f.userPages) {
+			return map[string]any{"ok": false, "error": "invalid_cursor"}
+		}
+	}
+	members := []map[string]any{}
+	if i < len(f.userPages) {
+		members = f.userPages[i]
+	}
+	next := ""
+	if i+1 < len(f.userPages) {
+		next = "page-" + strconv.Itoa(i+1)
+	}
+	return map[string]any{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": next}}
+}
+
+// addFile makes the fake serve data as a file and returns its event description.
+func (f *fakeSlack) addFile(id, name, mimetype, filetype string, data []byte) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.files == nil {
+		f.files = map[string]fakeFile{}
+	}
+	f.files[name] = fakeFile{id: id, name: name, mimetype: mimetype, filetype: filetype, data: data}
+	return f.fileJSON(f.files[name])
+}
+
+func (f *fakeSlack) fileJSON(file fakeFile) map[string]any {
+	return map[string]any{
+		"id": file.id, "name": file.name, "title": file.name, "mimetype": file.mimetype, "filetype": file.filetype,
+		"size": len(file.data), "mode": "hosted",
+		"url_private":          f.srv.URL + "/files/" + file.name + "?view=1",
+		"url_private_download": f.srv.URL + "/files/" + file.name,
+	}
+}
+
+// fileInfo answers files.info.
+func (f *fakeSlack) fileInfo(id string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, file := range f.files {
+		if file.id == id {
+			return map[string]any{"ok": true, "file": f.fileJSON(file)}
+		}
+	}
+	return map[string]any{"ok": false, "error": "file_not_found"}
 }
 
 // callsTo returns the calls made so far to method.
@@ -229,7 +327,7 @@ func newHarness(t *testing.T, edit ...func(*Config)) *harness {
 	pool := pgtest.NewPool(t)
 	m := metrics.New()
 	cfg := Config{
-		BotToken:      "xoxb-test",
+		BotToken:      fakeToken,
 		AppToken:      "xapp-test",
 		SigningSecret: testSecret,
 		APIURL:        api.apiURL(),

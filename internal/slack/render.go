@@ -55,8 +55,33 @@ type message struct {
 // renderMessage turns a reply into Block Kit: a header for the title, mrkdwn sections for the
 // text (split at 3,000 characters), sections of at most 10 fields, and actions blocks for
 // the choices. Past 50 blocks the content is cut and a context line says so; the buttons are
-// kept, because they are how the user goes on. The form and the image are delivered apart.
+// kept, because they are how the user goes on. The form, the image and the file are
+// delivered apart.
 func renderMessage(r bot.Reply, locale string) message {
+	blocks := renderBlocks(r, locale, maxBlocks)
+	text := r.PlainText()
+	if strings.TrimSpace(text) == "" {
+		labels := make([]string, 0, len(r.Choices))
+		for _, c := range r.Choices {
+			labels = append(labels, c.Label)
+		}
+		text = strings.Join(labels, " · ")
+	}
+	return message{text: fit(escapeMrkdwn(text), maxMessageText), blocks: blocks}
+}
+
+// renderHome turns a reply into the user's App Home view: the same blocks as a message, with
+// the Home tab's higher limit (100 blocks). Buttons in it arrive as block actions from the
+// view, which have no response_url.
+func renderHome(r bot.Reply, locale string) slack.HomeTabViewRequest {
+	return slack.HomeTabViewRequest{
+		Type:   slack.VTHomeTab,
+		Blocks: slack.Blocks{BlockSet: renderBlocks(r, locale, maxModalBlocks)},
+	}
+}
+
+// renderBlocks renders a reply's title, text, sections and choices in at most limit blocks.
+func renderBlocks(r bot.Reply, locale string, limit int) []slack.Block {
 	var content []slack.Block
 	if title := strings.TrimSpace(strings.ReplaceAll(r.Title, "*", "")); title != "" {
 		content = append(content, slack.NewHeaderBlock(plain(fit(title, maxHeaderText))))
@@ -69,23 +94,13 @@ func renderMessage(r bot.Reply, locale string) message {
 	}
 
 	actions := renderChoices(r.Choices)
-	if len(content)+len(actions) > maxBlocks {
-		keep := maxBlocks - len(actions) - 1
+	if len(content)+len(actions) > limit {
+		keep := limit - len(actions) - 1
 		omitted := len(content) - keep
 		content = append(content[:keep:keep], slack.NewContextBlock("",
 			mrkdwn(escapeMrkdwn(i18n.T(locale, "slack.truncated", "n", omitted)))))
 	}
-	blocks := append(content, actions...)
-
-	text := r.PlainText()
-	if strings.TrimSpace(text) == "" {
-		labels := make([]string, 0, len(r.Choices))
-		for _, c := range r.Choices {
-			labels = append(labels, c.Label)
-		}
-		text = strings.Join(labels, " · ")
-	}
-	return message{text: fit(escapeMrkdwn(text), maxMessageText), blocks: blocks}
+	return append(content, actions...)
 }
 
 // renderSection renders one reply section: its title and text in one mrkdwn section (split if
