@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 HANDLE   ?= $(or $(USER),utente)
 
-.PHONY: run build test vet bench migrate console serve docker clean
+.PHONY: run build test vet bench migrate seed console serve docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cantieri
@@ -24,6 +24,11 @@ serve: build
 console: build
 	@scripts/services.sh run
 	$(BIN) console --as $(HANDLE)
+
+# A synthetic council for trying the bot: refuses a database that already has an organisation.
+seed: build
+	@scripts/services.sh run
+	$(BIN) seed demo $(SEED_ARGS)
 
 migrate: build
 	@scripts/services.sh run

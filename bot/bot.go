@@ -135,7 +135,10 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 		}
 	}()
 
-	args, perr := ParseArgs(req.Text)
+	// Only the first line is a command: what follows (a pasted CSV for "admin importa") is left
+	// to the handler, in req.Text, unparsed.
+	head, _, _ := strings.Cut(req.Text, "\n")
+	args, perr := ParseArgs(head)
 	word := ""
 	if len(args.Positional) > 0 {
 		word = strings.ToLower(args.Positional[0])

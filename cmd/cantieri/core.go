@@ -14,12 +14,9 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType))
 	core := bot.New(bot.Config{
 		Store:         store,
-		Importer:      newImporter(d),
+		Importer:      postgres.NewImporter(d.pool),
 		Logger:        log,
 		DefaultLocale: cfg.Locale,
 	})
 	return core, store
 }
-
-// newImporter returns the CSV importer on the same pool.
-func newImporter(d *deps) bot.Importer { return nil }

@@ -3,6 +3,9 @@
 //	cantieri serve                 run the bot (Slack Socket Mode and/or HTTP, durable jobs)
 //	cantieri console --as HANDLE   talk to the bot in the terminal, as the local user HANDLE
 //	cantieri migrate               apply the database migrations (ours and River's)
+//	cantieri import KIND FILE.csv  import sites, units, skills, objectives or employees
+//	cantieri seed demo             fill an empty database with a synthetic council
+//	cantieri ruolo WHO ROLE        assign a role (the first admin)
 //	cantieri version               print the version
 //
 // Configuration comes from the environment and from .env when present (see README.md). This
@@ -56,8 +59,13 @@ const usage = `Uso / Usage: cantieri <comando>
   console --as HANDLE    parla con il bot dal terminale come utente HANDLE
                          talk to the bot in the terminal as user HANDLE
   migrate                applica le migrazioni del database / applies database migrations
+  import TIPO FILE.csv   importa sedi|unita|competenze|obiettivi|dipendenti da CSV
+                         imports sites|units|skills|objectives|employees from CSV
   ruolo EMAIL|@HANDLE RUOLO [UNITÀ…]
                          assegna un ruolo (il primo admin) / assigns a role (the first admin)
+  seed demo [--employees N] [--seed S]
+                         riempie un database vuoto con un comune dimostrativo
+                         fills an empty database with a demo council
   version                stampa la versione / prints the version
 `
 
@@ -93,6 +101,10 @@ func (e env) run(ctx context.Context, args []string) int {
 		err = e.serve(ctx)
 	case "ruolo", "role":
 		err = e.role(ctx, args[1:])
+	case "import", "importa":
+		return e.importCommand(ctx, args[1:])
+	case "seed":
+		return e.seedCommand(ctx, args[1:])
 	default:
 		fmt.Fprintf(e.stderr, "cantieri: unknown command %q\n\n%s", args[0], usage)
 		return 2

@@ -1,0 +1,51 @@
+package i18n
+
+// enImport holds the English messages of the CSV import; keys and placeholders as in itImport.
+var enImport = map[string]string{
+	"import.kind.sites":      "Sites",
+	"import.kind.units":      "Org units",
+	"import.kind.skills":     "Skills",
+	"import.kind.objectives": "Strategic objectives",
+	"import.kind.employees":  "Employees",
+
+	"import.summary":       "Import complete: {kind}. Rows read: {rows}; new: {inserted}; updated: {updated}; unchanged: {unchanged}.",
+	"import.failed":        "Import cancelled, nothing changed: {kind}, rows with errors: {count}. Fix the file and import it again.",
+	"import.errors_title":  "To fix",
+	"import.more_errors":   "…and {count} more errors not shown.",
+	"import.unavailable":   "CSV import is not available in this installation. Ask the system administrator to use `cantieri import`.",
+	"import.kind_required": "Say what to import: `admin import sites`, `units`, `skills`, `objectives` or `employees`, with the CSV file attached. Import them in that order.",
+	"import.bad_kind":      "I can't import «{kind}». Choose sites, units, skills, objectives or employees.",
+	"import.no_file":       "The CSV file is missing. Attach the file to the message `admin import {kind}`, or paste the file's content on the lines below the command (the first line is the header with the column names).",
+
+	"import.error.empty_file":         "The file is empty: it needs at least the header line with the column names.",
+	"import.error.bad_csv":            "line {line}: the text cannot be read as CSV (perhaps an unclosed or stray quote).",
+	"import.error.unknown_column":     "line {line}: the column «{field}» does not belong in this file.",
+	"import.error.duplicate_column":   "line {line}: the column «{field}» appears twice in the header.",
+	"import.error.missing_column":     "line {line}: the required column «{field}» is missing.",
+	"import.error.too_many_fields":    "line {line}: there are more values than header columns (for example «{value}»).",
+	"import.error.missing_value":      "line {line}: the field «{field}» is required.",
+	"import.error.too_long":           "line {line}: the field «{field}» is too long («{value}»).",
+	"import.error.bad_code":           "line {line}: the code «{value}» is not valid: use unaccented letters, digits, «-», «_» or «.», at most 40 characters, no spaces.",
+	"import.error.duplicate_code":     "line {line}: the code «{value}» already appears on an earlier line of the file.",
+	"import.error.unknown_site":       "line {line}: unknown site «{value}» (field «{field}»).",
+	"import.error.self_adjacent":      "line {line}: the site «{value}» cannot be adjacent to itself.",
+	"import.error.unknown_parent":     "line {line}: the parent code «{value}» is neither in the file nor among those already imported.",
+	"import.error.cycle":              "line {line}: «{value}» would end up below itself: the hierarchy would have a cycle.",
+	"import.error.bad_email":          "line {line}: the e-mail address «{value}» is not valid.",
+	"import.error.duplicate_email":    "line {line}: the e-mail «{value}» already appears on an earlier line of the file.",
+	"import.error.unknown_unit":       "line {line}: unknown unit «{value}».",
+	"import.error.bad_level":          "line {line}: invalid level in «{value}»: use 1 (base), 2 (intermediate) or 3 (expert), for example `gis:3`.",
+	"import.error.unknown_skill":      "line {line}: unknown skill «{value}»: it is not in the skills catalogue.",
+	"import.error.duplicate_skill":    "line {line}: the skill «{value}» appears twice on the same line.",
+	"import.error.too_many_values":    "line {line}: too many values in the field «{field}» ({value}): at most 30.",
+	"import.error.bad_capacity":       "line {line}: invalid capacity «{value}»: give a whole number from 0 to 20.",
+	"import.error.bad_locale":         "line {line}: invalid language «{value}»: use `it`, `en` or leave it empty.",
+	"import.error.bad_timezone":       "line {line}: unknown time zone «{value}»: use a name such as `Europe/Rome`, or leave it empty.",
+	"import.error.bad_bool":           "line {line}: invalid value «{value}» in the field «{field}»: use yes or no (also sì/no, true/false, 1/0).",
+	"import.error.bad_handle":         "line {line}: invalid handle «{value}»: no spaces, at most 64 characters.",
+	"import.error.duplicate_handle":   "line {line}: the handle «{value}» already belongs to someone else (in this file or already registered).",
+	"import.error.bad_slack_id":       "line {line}: the Slack ID «{value}» is not valid: it looks like `U012AB3CD`.",
+	"import.error.duplicate_slack_id": "line {line}: the Slack ID «{value}» already belongs to someone else (in this file or already registered).",
+}
+
+func init() { merge(en, enImport) }
