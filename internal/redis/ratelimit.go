@@ -58,6 +58,9 @@ func SlackLimits() map[string]Limit {
 		"users.list":                   SlackTier2,
 		"views.open":                   SlackTier4,
 		"views.update":                 SlackTier4,
+		"views.publish":                SlackTier4,
+		"files.info":                   SlackTier4,
+		"pins.add":                     SlackTier2,
 		"files.getUploadURLExternal":   SlackTier4,
 		"files.completeUploadExternal": SlackTier4,
 	}
