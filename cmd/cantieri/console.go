@@ -11,17 +11,7 @@ import (
 // console runs a terminal session against the same PostgreSQL, Redis and durable jobs as
 // production, so that what works here works in Slack.
 func (e env) console(ctx context.Context, handle string) error {
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	// The terminal is for the conversation: unless LOG_LEVEL asks otherwise, only warnings
-	// and errors are logged (to stderr).
-	if e.getenv("LOG_LEVEL") == "" {
-		cfg.LogLevel = "warn"
-	}
-	log := e.logger(cfg, false)
-	d, err := openDeps(ctx, cfg, log)
+	cfg, log, d, err := e.openForTerminal(ctx)
 	if err != nil {
 		return err
 	}

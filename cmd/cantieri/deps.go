@@ -72,3 +72,23 @@ func (e env) migrate(ctx context.Context) error {
 	fmt.Fprintln(e.stdout, "migrations applied")
 	return nil
 }
+
+// openForTerminal loads the configuration and opens the connections for a subcommand whose
+// output is for a person at a terminal (console, seed, ruolo): unless LOG_LEVEL asks
+// otherwise, only warnings and errors are logged, as text on stderr, so that migrations and
+// routine messages do not drown the conversation or the report.
+func (e env) openForTerminal(ctx context.Context) (config.Config, *slog.Logger, *deps, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	if e.getenv("LOG_LEVEL") == "" {
+		cfg.LogLevel = "warn"
+	}
+	log := e.logger(cfg, false)
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return config.Config{}, nil, nil, err
+	}
+	return cfg, log, d, nil
+}

@@ -23,13 +23,7 @@ func (e env) role(ctx context.Context, args []string) error {
 	if role == bot.RoleManager && len(units) == 0 {
 		return errors.New("a dirigente heads at least one unit: add the unit codes, e.g. cantieri ruolo anna@comune.it dirigente A01-S02")
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	cfg.LogLevel = "warn"
-	log := e.logger(cfg, false)
-	d, err := openDeps(ctx, cfg, log)
+	cfg, log, d, err := e.openForTerminal(ctx)
 	if err != nil {
 		return err
 	}

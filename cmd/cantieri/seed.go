@@ -65,16 +65,7 @@ func (e env) seedDemo(ctx context.Context, employees int, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	// Migrations log at info; the summary is what the user wants to read.
-	if e.getenv("LOG_LEVEL") == "" {
-		cfg.LogLevel = "warn"
-	}
-	log := e.logger(cfg, false)
-	d, err := openDeps(ctx, cfg, log)
+	cfg, log, d, err := e.openForTerminal(ctx)
 	if err != nil {
 		return err
 	}
