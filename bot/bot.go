@@ -23,6 +23,8 @@ type Config struct {
 	Store Store
 	// Importer loads CSV files for "admin importa"; nil disables the command's imports.
 	Importer Importer
+	// Projects stores projects; nil leaves the project commands out.
+	Projects ProjectStore
 	Logger   *slog.Logger
 	// DefaultLocale is BOT_LOCALE: used when neither the employee nor the transport says.
 	DefaultLocale string
@@ -34,6 +36,7 @@ type Config struct {
 type Bot struct {
 	store         Store
 	importer      Importer
+	projects      ProjectStore
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
@@ -46,6 +49,7 @@ func New(cfg Config) *Bot {
 	b := &Bot{
 		store:         cfg.Store,
 		importer:      cfg.Importer,
+		projects:      cfg.Projects,
 		log:           cfg.Logger,
 		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
 		now:           cfg.Now,

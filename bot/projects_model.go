@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Phase is a project's lifecycle phase.
+type Phase string
+
+// The lifecycle: ideazione → progettazione → realizzazione → monitoraggio → concluso, plus
+// sospeso and annullato.
+const (
+	PhaseIdeazione     Phase = "ideazione"
+	PhaseProgettazione Phase = "progettazione"
+	PhaseRealizzazione Phase = "realizzazione"
+	PhaseMonitoraggio  Phase = "monitoraggio"
+	PhaseConcluso      Phase = "concluso"
+	PhaseSospeso       Phase = "sospeso"
+	PhaseAnnullato     Phase = "annullato"
+)
+
+// PersonRef names an employee in a project: enough to show and to mention them.
+type PersonRef struct {
+	ID          int64
+	Name        string
+	SlackUserID string
+}
+
+// ObjectiveRef names a strategic objective.
+type ObjectiveRef struct {
+	Code  string
+	Title string
+}
+
+// SkillNeed is a skill a project requires: at least MinLevel, Count people.
+type SkillNeed struct {
+	Skill
+	MinLevel int
+	Count    int
+}
+
+// SkillNeedInput is a skill need as a user gives it (a catalogue code).
+type SkillNeedInput struct {
+	Code     string
+	MinLevel int
+	Count    int
+}
+
+// Project is a project with everything its card shows.
+type Project struct {
+	ID          int64
+	Title       string
+	Description string
+	Coordinator *PersonRef
+	Objectives  []ObjectiveRef
+	Units       []UnitRef
+	Skills      []SkillNeed
+	TeamSize    int
+	// BudgetCents is the budget in euro cents (integer: no rounding errors on money).
+	BudgetCents   int64
+	FundingSource string
+	// PlannedStart and PlannedEnd are dates (midnight UTC), nil when not set.
+	PlannedStart *time.Time
+	PlannedEnd   *time.Time
+	Phase        Phase
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// Assessments are the robustness assessments, oldest first (the last is current).
+	Assessments []Assessment
+	Indicators  []Indicator
+	// History lists the phase transitions, oldest first.
+	History []PhaseChange
+}
+
+// ProjectInput creates or edits a project. On creation the zero value of a field means "not
+// given" (Title and at least one objective are required); on edit, nil pointers and nil
+// slices leave a field as it is.
+type ProjectInput struct {
+	Title          *string
+	Description    *string
+	CoordinatorID  *int64
+	ObjectiveCodes []string
+	UnitCodes      []string
+	Skills         []SkillNeedInput
+	TeamSize       *int
+	BudgetCents    *int64
+	FundingSource  *string
+	PlannedStart   *time.Time
+	PlannedEnd     *time.Time
+}
+
+// Assessment is one version of a project's robustness check.
+type Assessment struct {
+	Version  int
+	Assessor string
+	At       time.Time
+	Answers  []AssessmentAnswer
+}
+
+// AssessmentAnswer is one scored question (codes from internal/projectdesign).
+type AssessmentAnswer struct {
+	Question      string
+	Score         int
+	Justification string
+}
+
+// Indicator is an output or outcome indicator with its measurements.
+type Indicator struct {
+	ID        int64
+	Kind      string // output | outcome
+	Name      string
+	Unit      string
+	Baseline  float64
+	Target    float64
+	Direction string // up | down
+	// Measurements are dated values, oldest first.
+	Measurements []Measurement
+}
+
+// Measurement is an indicator's value on a date.
+type Measurement struct {
+	On    time.Time
+	Value float64
+	Note  string
+}
+
+// PhaseChange is one transition in a project's history.
+type PhaseChange struct {
+	From     Phase
+	To       Phase
+	Actor    string
+	At       time.Time
+	Note     string
+	Override string
+}
+
+// ProjectFilter selects projects for a list.
+type ProjectFilter struct {
+	// CoordinatorID, when not 0, keeps the projects this employee coordinates.
+	CoordinatorID int64
+	Phase         Phase
+	UnitCode      string
+	ObjectiveCode string
+	Limit         int
+	Offset        int
+}
+
+// ProjectSummary is a project in a list.
+type ProjectSummary struct {
+	ID          int64
+	Title       string
+	Phase       Phase
+	Coordinator string
+}
+
+// Reminder is a reminder due to a project's coordinator.
+type Reminder struct {
+	ProjectID   int64
+	Title       string
+	Coordinator PersonRef
+	// Condition is "end_passed" or "indicator_stale".
+	Condition string
+	// PeriodKey identifies the period, so that the condition is reminded once per period.
+	PeriodKey string
+	// Indicator names the stale indicator (indicator_stale only).
+	Indicator string
+	// Since is the planned end, or the last measurement (or the indicator's creation).
+	Since time.Time
+}
+
+// ProjectStore is what the project commands need from the system of record. Every write is one
+// transaction; references to unknown objectives, units, skills or people are a user-facing
+// *Error (EINVALID) naming the field and the value, and nothing is written.
+type ProjectStore interface {
+	CreateProject(ctx context.Context, actorID int64, in ProjectInput) (Project, error)
+	UpdateProject(ctx context.Context, actorID, projectID int64, in ProjectInput) (Project, error)
+	// Project loads a project with objectives, units, skills, assessments, indicators and
+	// history; ErrNotFound when there is none.
+	Project(ctx context.Context, projectID int64) (Project, error)
+	// Projects lists projects matching f, newest first, and the total count for paging.
+	Projects(ctx context.Context, f ProjectFilter) ([]ProjectSummary, int, error)
+	// ObjectivesWithoutProjects lists the objectives no project serves (for managers).
+	ObjectivesWithoutProjects(ctx context.Context) ([]ObjectiveRef, error)
+	// ManagesProject reports whether employeeID heads (dirigente) one of the project's
+	// involved units or a unit above one of them.
+	ManagesProject(ctx context.Context, employeeID, projectID int64) (bool, error)
+	// ChangePhase moves the project from → to, recording the transition; it fails with a
+	// user-facing EINVALID error if the project is no longer in from (a concurrent change).
+	ChangePhase(ctx context.Context, projectID, actorID int64, from, to Phase, note, override string) error
+	// AddAssessment stores a new version of the robustness check and returns its number.
+	AddAssessment(ctx context.Context, projectID, actorID int64, answers []AssessmentAnswer) (int, error)
+	// AddIndicator adds an indicator (unique name per project).
+	AddIndicator(ctx context.Context, projectID int64, ind Indicator) (Indicator, error)
+	// RecordMeasurement records (or corrects, for the same date) an indicator's value.
+	RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m Measurement) error
+}
