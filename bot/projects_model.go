@@ -167,6 +167,8 @@ type Reminder struct {
 	Indicator string
 	// Since is the planned end, or the last measurement (or the indicator's creation).
 	Since time.Time
+	// Locale is the coordinator's language for the message ("" for the default).
+	Locale string
 }
 
 // ProjectStore is what the project commands need from the system of record. Every write is one

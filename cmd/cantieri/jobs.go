@@ -46,7 +46,10 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, p
 			log.Info("housekeeping", "pruned_outbound_messages", n, "fire_at", f.FireAt)
 			return nil
 		},
-	}}
+	},
+		jobs.ProjectRemindersSchedule(jobs.DefaultProjectRemindersCron, postgres.Reminders{},
+			time.Duration(cfg.IndicatorStaleDays)*24*time.Hour),
+	}
 	jcfg := jobs.Config{
 		Logger:    log,
 		Metrics:   m,

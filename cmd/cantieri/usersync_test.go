@@ -51,7 +51,8 @@ func TestServeSyncsSlackUsersOnceAtStart(t *testing.T) {
 		if code := s.stop(); code != 0 {
 			t.Fatalf("serve exited with %d", code)
 		}
-		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":2`) {
+		// housekeeping, project reminders, and the daily Slack sync
+		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":3`) {
 			t.Errorf("the daily sync schedule is not registered:\n%s", logs)
 		}
 	}

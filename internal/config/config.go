@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ type Config struct {
 	// DepartmentType is the org unit type label that counts as "the department" for
 	// diversity and connectivity (ORG_DEPARTMENT_TYPE, default Settore).
 	DepartmentType string
+	// IndicatorStaleDays is how long an indicator may go without a measurement, during
+	// realizzazione or monitoraggio, before its coordinator is reminded
+	// (PROJECT_INDICATOR_STALE_DAYS, default 30).
+	IndicatorStaleDays int
 }
 
 // SlackEnabled reports whether serve has a Slack transport to run: Socket Mode (app token) or
@@ -125,6 +130,14 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("BOT_TIMEZONE", "unknown time zone %q (use an IANA name such as Europe/Rome)", c.Timezone)
 	}
 	c.Location = loc
+	c.IndicatorStaleDays = 30
+	if v := get("PROJECT_INDICATOR_STALE_DAYS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 365 {
+			bad("PROJECT_INDICATOR_STALE_DAYS", "want a number of days from 1 to 365, got %q", v)
+		}
+		c.IndicatorStaleDays = n
+	}
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
 	}
