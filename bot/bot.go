@@ -70,6 +70,10 @@ func New(cfg Config) *Bot {
 	b.Register(b.opportunitiesCommand())
 	b.Register(b.privacyCommand())
 	b.Register(b.adminCommand())
+	if b.projects != nil {
+		b.Register(b.projectCommand())
+		b.Register(b.projectsCommand())
+	}
 	return b
 }
 

@@ -15,6 +15,7 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	core := bot.New(bot.Config{
 		Store:         store,
 		Importer:      postgres.NewImporter(d.pool),
+		Projects:      store,
 		Logger:        log,
 		DefaultLocale: cfg.Locale,
 	})
