@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // homeWord is the command the Slack App Home runs to fill the Home tab.
@@ -49,6 +50,24 @@ func (b *Bot) home(ctx context.Context, c *Call) (Reply, error) {
 		opText = c.T("home.opportunities_count", "count", len(ops)) + "\n" + opportunityTitles(ops, 3)
 	}
 	r.Sections = append(r.Sections, Section{Title: c.T("home.opportunities"), Text: opText})
+	if b.projects != nil {
+		mine, total, err := b.projects.Projects(ctx, ProjectFilter{CoordinatorID: e.ID, Limit: 3})
+		if err != nil {
+			return Reply{}, fmt.Errorf("home: my projects: %w", err)
+		}
+		text := c.T("home.projects_none")
+		if total > 0 {
+			lines := make([]string, len(mine))
+			for i, p := range mine {
+				lines[i] = c.T("home.project_line", "id", p.ID, "title", p.Title, "phase", c.T("phase."+string(p.Phase)))
+			}
+			text = strings.Join(lines, "\n")
+			if total > len(mine) {
+				text += "\n" + c.T("home.projects_more", "count", total-len(mine))
+			}
+		}
+		r.Sections = append(r.Sections, Section{Title: c.T("home.projects"), Text: text})
+	}
 	r.Choices = []Choice{
 		{Label: c.T("home.profile"), Command: profileWord, Style: StylePrimary},
 		{Label: c.T("profile.edit_button"), Command: profileWord + " modifica"},

@@ -197,3 +197,29 @@ func TestOpportunitiesAndHome(t *testing.T) {
 		t.Fatalf("home:\n%s\n%+v", home.PlainText(), home.Choices)
 	}
 }
+
+func TestHomeListsMyProjects(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, store := newBot(t, "it")
+	b := bot.New(bot.Config{Store: store, Projects: store, DefaultLocale: "it"})
+	seedOrg(t, store)
+	if _, err := store.Pool().Exec(ctx, `INSERT INTO objectives (code, title) VALUES ('DUP-1', 'Città sostenibile')`); err != nil {
+		t.Fatal(err)
+	}
+	if h := ask(b, "anna.bianchi", "home").PlainText(); !strings.Contains(h, "Non coordini ancora progetti") {
+		t.Fatalf("home without projects:\n%s", h)
+	}
+	anna, _ := store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	for _, title := range []string{"Uno", "Due", "Tre", "Quattro"} {
+		title := title
+		if _, err := store.CreateProject(ctx, anna.ID, bot.ProjectInput{Title: &title, ObjectiveCodes: []string{"DUP-1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := ask(b, "anna.bianchi", "home").PlainText()
+	if !strings.Contains(h, "I miei progetti") || !strings.Contains(h, "`progetto 4` Quattro (ideazione)") ||
+		strings.Contains(h, "`progetto 1` Uno") || !strings.Contains(h, "…e altri 1: `progetti mie`.") {
+		t.Fatalf("home with projects:\n%s", h)
+	}
+}

@@ -66,6 +66,11 @@ var enPeople = map[string]string{
 	"home.opportunities":       "Opportunities",
 	"home.opportunities_count": "Open projects looking for your skills: {count}.",
 
+	"home.projects":      "My projects",
+	"home.projects_none": "You don't coordinate any project yet. A coordinator can create one with `project new`.",
+	"home.project_line":  "• `project {id}` {title} ({phase})",
+	"home.projects_more": "…and {count} more: `projects mie`.",
+
 	"privacy.summary":       "Export your personal data, or erase it.",
 	"privacy.usage":         "`privacy export` sends you a JSON file with all the personal data Cantieri holds about you; `privacy erase` erases your personal data and deactivates your profile, after a confirmation. Survey answers are anonymous by design and remain only as aggregates.",
 	"privacy.bad_arg":       "Type `privacy export` or `privacy erase`.",

@@ -66,6 +66,11 @@ var itPeople = map[string]string{
 	"home.opportunities":       "Opportunità",
 	"home.opportunities_count": "Progetti aperti che cercano le tue competenze: {count}.",
 
+	"home.projects":      "I miei progetti",
+	"home.projects_none": "Non coordini ancora progetti. Un coordinatore può crearne uno con `progetto nuovo`.",
+	"home.project_line":  "• `progetto {id}` {title} ({phase})",
+	"home.projects_more": "…e altri {count}: `progetti mie`.",
+
 	"privacy.summary":       "Esporta i tuoi dati personali, o cancellali.",
 	"privacy.usage":         "`privacy esporta` ti invia un file JSON con tutti i dati personali che Cantieri conserva su di te; `privacy cancella` cancella i tuoi dati personali e disattiva il profilo, dopo una conferma. Le risposte ai questionari sono anonime per costruzione e restano solo come aggregati.",
 	"privacy.bad_arg":       "Scrivi `privacy esporta` oppure `privacy cancella`.",
