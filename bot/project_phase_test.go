@@ -247,7 +247,7 @@ func TestProjectsListIsPaginatedAndFiltered(t *testing.T) {
 		mustCreate(t, b, store, fmt.Sprintf(`titolo="Progetto numero %d" obiettivi=%s`, i, obj))
 	}
 	r := ask(b, "luca", "progetti")
-	if r.IsError || len(r.Sections) != 10 || !strings.Contains(r.Text, "Pagina 1 di 2 (12 progetti)") ||
+	if r.IsError || len(r.Sections) != 10 || !strings.Contains(r.Text, "Pagina 1 di 2 · progetti trovati: 12.") ||
 		len(r.Choices) != 1 || r.Choices[0].Command != "progetti pagina=2" || !strings.Contains(r.Sections[0].Title, "numero 12") {
 		t.Fatalf("page 1 = %+v", r)
 	}
@@ -264,7 +264,7 @@ func TestProjectsListIsPaginatedAndFiltered(t *testing.T) {
 	if r := ask(b, "luca", "progetti mie"); r.IsError || r.Text != i18n.T("it", "projects.none") {
 		t.Fatalf("luca's = %+v", r)
 	}
-	if r := ask(b, "carla", "progetti mie fase=ideazione"); r.IsError || !strings.Contains(r.Text, "12 progetti") || r.Choices[0].Command != "progetti mie fase=ideazione pagina=2" {
+	if r := ask(b, "carla", "progetti mie fase=ideazione"); r.IsError || !strings.Contains(r.Text, "progetti trovati: 12.") || r.Choices[0].Command != "progetti mie fase=ideazione pagina=2" {
 		t.Fatalf("carla's = %+v", r)
 	}
 	if r := ask(b, "luca", "progetti fase=concluso"); r.IsError || r.Text != i18n.T("it", "projects.none") {

@@ -122,7 +122,7 @@ var enProjects = map[string]string{
 	"projects.bad_page":          "There is no page «{value}».",
 	"projects.title":             "Projects",
 	"projects.none":              "No project matches the search.",
-	"projects.page":              "Page {page} of {pages} ({total} projects).",
+	"projects.page":              "Page {page} of {pages} · projects found: {total}.",
 	"projects.item":              "Phase: {phase} · coordinator: {coordinator} · `project {id}`",
 	"projects.prev":              "Previous page",
 	"projects.next":              "Next page",

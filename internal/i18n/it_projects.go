@@ -124,7 +124,7 @@ var itProjects = map[string]string{
 	"projects.bad_page":          "La pagina «{value}» non esiste.",
 	"projects.title":             "Progetti",
 	"projects.none":              "Nessun progetto corrisponde alla ricerca.",
-	"projects.page":              "Pagina {page} di {pages} ({total} progetti).",
+	"projects.page":              "Pagina {page} di {pages} · progetti trovati: {total}.",
 	"projects.item":              "Fase: {phase} · coordinatore: {coordinator} · `progetto {id}`",
 	"projects.prev":              "Pagina precedente",
 	"projects.next":              "Pagina successiva",
