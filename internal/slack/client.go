@@ -33,6 +33,9 @@ type Client struct {
 	// locale is the language of the few words the transport adds itself (e.g. "reply
 	// shortened") to proactive posts, whose recipient's language it does not know.
 	locale string
+	// apiHost is the Web API's host (slack.com, or a fake in tests): file downloads, which
+	// carry the bot token, go only to Slack's hosts or this one.
+	apiHost string
 }
 
 var _ bot.Poster = (*Client)(nil)
@@ -58,7 +61,12 @@ func newClient(cfg clientConfig) *Client {
 	if cfg.apiURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.apiURL))
 	}
+	apiHost := "slack.com"
+	if u, err := url.Parse(cfg.apiURL); err == nil && u.Host != "" {
+		apiHost = u.Host
+	}
 	return &Client{
+		apiHost: apiHost,
 		api:     slack.New(cfg.token, opts...),
 		http:    cfg.http,
 		metrics: cfg.metrics,

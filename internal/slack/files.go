@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"path"
 	"strings"
 
@@ -101,6 +102,11 @@ func (c *Client) fileInfo(ctx context.Context, f eventFile) (eventFile, error) {
 // download fetches a file's content with the bot token (slack-go sends it only to Slack's own
 // hosts, or the configured API host), reading at most max bytes.
 func (c *Client) download(ctx context.Context, url string, max int) ([]byte, error) {
+	// The request carries the bot token: send it only to Slack (or the configured API host),
+	// whatever URL a payload names.
+	if !c.trustedFileURL(url) {
+		return nil, fmt.Errorf("slack: refusing to download a file from %q: not a Slack host", hostOf(url))
+	}
 	var buf *cappedBuffer
 	err := c.do(ctx, "files.download", false, func(ctx context.Context) error {
 		buf = &cappedBuffer{max: max} // a retry after a 429 starts over
@@ -178,4 +184,25 @@ func (t *Transport) deliverFile(ctx context.Context, log *slog.Logger, user stri
 		return
 	}
 	log.Info("file delivered", "bytes", len(f.Data))
+}
+
+// trustedFileURL reports whether raw points at Slack over https (slack.com or a subdomain), or
+// at the configured Web API host (a fake Slack in tests, or an enterprise proxy).
+func (c *Client) trustedFileURL(raw string) bool {
+	u, err := neturl.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if u.Host == c.apiHost {
+		return true
+	}
+	host := u.Hostname()
+	return u.Scheme == "https" && (host == "slack.com" || strings.HasSuffix(host, ".slack.com"))
+}
+
+func hostOf(raw string) string {
+	if u, err := neturl.Parse(raw); err == nil {
+		return u.Host
+	}
+	return "?"
 }

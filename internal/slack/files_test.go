@@ -10,6 +10,7 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/metrics"
 )
 
 // withAttachmentEcho registers a command "allegati" that answers with the name and size of
@@ -177,5 +178,29 @@ func TestPostSharesFilesInTheConversation(t *testing.T) {
 	}
 	if n := len(api.callsTo("conversations.open")); n != 1 {
 		t.Errorf("conversations.open called %d times, want 1", n)
+	}
+}
+
+// The bot token travels with a file download: it goes only to Slack's hosts or the configured
+// API host, whatever URL an event names.
+func TestFileDownloadsGoOnlyToSlack(t *testing.T) {
+	t.Parallel()
+	c := newClient(clientConfig{token: "xoxb-secret", apiURL: "http://127.0.0.1:9999/api/", http: http.DefaultClient, metrics: metrics.New()})
+	for raw, want := range map[string]bool{
+		"https://files.slack.com/files-pri/T1-F1/download/a.csv": true,
+		"https://slack.com/x":                        true,
+		"http://127.0.0.1:9999/files/a.csv":          true,
+		"http://files.slack.com/a.csv":               false, // not https
+		"https://files.slack.com.evil.example/a.csv": false,
+		"https://evil.example/?slack.com":            false,
+		"http://127.0.0.1:8888/a.csv":                false,
+		"not a url":                                  false,
+	} {
+		if got := c.trustedFileURL(raw); got != want {
+			t.Errorf("trustedFileURL(%q) = %v, want %v", raw, got, want)
+		}
+	}
+	if _, err := c.download(context.Background(), "https://evil.example/a.csv", 100); err == nil || !strings.Contains(err.Error(), "not a Slack host") {
+		t.Fatalf("download from another host: %v", err)
 	}
 }
