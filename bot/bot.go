@@ -25,7 +25,9 @@ type Config struct {
 	Importer Importer
 	// Projects stores projects; nil leaves the project commands out.
 	Projects ProjectStore
-	Logger   *slog.Logger
+	// Teams proposes teams for projects; nil (or Projects nil) leaves the team command out.
+	Teams  TeamStore
+	Logger *slog.Logger
 	// DefaultLocale is BOT_LOCALE: used when neither the employee nor the transport says.
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
@@ -37,6 +39,7 @@ type Bot struct {
 	store         Store
 	importer      Importer
 	projects      ProjectStore
+	teams         TeamStore
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
@@ -50,6 +53,7 @@ func New(cfg Config) *Bot {
 		store:         cfg.Store,
 		importer:      cfg.Importer,
 		projects:      cfg.Projects,
+		teams:         cfg.Teams,
 		log:           cfg.Logger,
 		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
 		now:           cfg.Now,
@@ -73,6 +77,9 @@ func New(cfg Config) *Bot {
 	if b.projects != nil {
 		b.Register(b.projectCommand())
 		b.Register(b.projectsCommand())
+	}
+	if b.projects != nil && b.teams != nil {
+		b.Register(b.teamCommand())
 	}
 	return b
 }

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/teamform"
 )
 
 // Phase is a project's lifecycle phase.
@@ -196,4 +198,31 @@ type ProjectStore interface {
 	AddIndicator(ctx context.Context, projectID int64, ind Indicator) (Indicator, error)
 	// RecordMeasurement records (or corrects, for the same date) an indicator's value.
 	RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m Measurement) error
+}
+
+// TeamPerson names a candidate in a team proposal's explanations.
+type TeamPerson struct {
+	Name       string
+	Unit       string
+	Department string
+}
+
+// TeamPool is everything team formation needs for one project: the requirements (skill ids are
+// the catalogue's, consistent within the pool), the team size, the candidates (active
+// employees with a unit and capacity left, with their required skills, unit, department and
+// effective site), the collaboration links among them and the site adjacency.
+type TeamPool struct {
+	Required   []teamform.Requirement
+	TeamSize   int
+	Skills     map[teamform.SkillID]Skill
+	Candidates []teamform.Candidate
+	Links      [][2]int64
+	Adjacent   [][2]int64
+	People     map[int64]TeamPerson
+}
+
+// TeamStore is what the team commands need from the system of record.
+type TeamStore interface {
+	// TeamPool loads the pool for a project; ErrNotFound when there is no such project.
+	TeamPool(ctx context.Context, projectID int64) (TeamPool, error)
 }

@@ -16,6 +16,7 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 		Store:         store,
 		Importer:      postgres.NewImporter(d.pool),
 		Projects:      store,
+		Teams:         store,
 		Logger:        log,
 		DefaultLocale: cfg.Locale,
 	})

@@ -1,0 +1,41 @@
+package i18n
+
+// enTeam holds the English messages of team formation.
+var enTeam = map[string]string{
+	"team.summary":                 "Proposes a team for a project: it covers the required skills and spans as many departments as possible.",
+	"team.usage":                   "`team ID` proposes a team for project ID (the project's coordinator, a manager of an involved unit or an admin). `team ID escludi=12,34` recomputes without those people; `team ID sostituisci 12` shows the best replacements for a person; `team ID scambia 12 56` shows the team with the swap (swaps stay in the command as `scambi=12:56`).",
+	"team.bad_arg":                 "I don't understand “{arg}”. Write `team ID`, `team ID escludi=N,N`, `team ID sostituisci N` or `team ID scambia N M`.",
+	"team.bad_person":              "“{arg}” is not a person's number.",
+	"team.bad_swap":                "“{arg}” is not a valid swap: write `scambi=OLD:NEW`, with the people's numbers.",
+	"team.bad_size":                "Project {id} asks for a team of {size}: automatic proposals work from {min} to {max}. Change it with `project {id} edit squadra=N`.",
+	"team.title":                   "Proposed team for project {id} “{title}”",
+	"team.intro":                   "A proposal of {k} people, chosen to cover the required skills with as many departments and new links as possible. It is only a proposal: nobody has been invited yet.",
+	"team.member":                  "{n}. *{name}* (no. {emp}) — {unit}, {department}",
+	"team.no_department":           "no department",
+	"team.why.skills":              "covers {skills}",
+	"team.why.new_department":      "adds a department",
+	"team.why.links":               "new links: {n}",
+	"team.why.non_contiguous":      "with non-contiguous offices: {n}",
+	"team.why.none":                "completes the team",
+	"team.summary_line":            "Departments spanned: {departments}. New links: {links} of {pairs} pairs, {non_contiguous} between non-contiguous offices.",
+	"team.excluded":                "Excluded: {names}.",
+	"team.swapped":                 "Swaps applied: {swaps}.",
+	"team.swap_item":               "{new} instead of {old}",
+	"team.choice.replace":          "Replace {name}",
+	"team.choice.without":          "Recompute without {name}",
+	"team.infeasible":              "No team of {k} can be formed for project {id} “{title}”:",
+	"team.infeasible.skill":        "“{skill}” (level ≥ {level}): {needed} people needed, {available} with capacity left, {short} missing",
+	"team.infeasible.too_few":      "only {eligible} people have capacity left, for a team of {k}",
+	"team.infeasible.joint":        "each skill can be covered on its own, but no group of {k} people covers them all together",
+	"team.infeasible.inconclusive": "the search stopped before finding a team: try excluding fewer people",
+	"team.not_member":              "Person no. {emp} is not in the proposed team.",
+	"team.unknown_person":          "Person no. {emp} is not available (active, with a unit and capacity left).",
+	"team.replacements.title":      "Best replacements for {name} in project {id}",
+	"team.replacements.none":       "Nobody can replace {name} while keeping every required skill covered.",
+	"team.replacement":             "*{name}* (no. {emp}) — {unit}, {department}: departments {departments}, new links {links}",
+	"team.choice.swap":             "Choose {name}",
+	"team.swap_invalid":            "{new} cannot take the place of {old}: a required skill would be left uncovered, or they are already in the team, excluded or without capacity left.",
+	"team.swap_applied":            "Swap applied: {new} instead of {old}.",
+}
+
+func init() { merge(en, enTeam) }

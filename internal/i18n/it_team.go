@@ -1,0 +1,42 @@
+package i18n
+
+// itTeam holds the Italian messages of team formation: the proposal with its explanations,
+// exclusions, replacements and swaps, and the reasons a team cannot be formed.
+var itTeam = map[string]string{
+	"team.summary":                 "Propone una squadra per un progetto: copre le competenze richieste e unisce più dipartimenti possibile.",
+	"team.usage":                   "`squadra ID` propone la squadra del progetto ID (coordinatore del progetto, dirigente di un'unità coinvolta o amministratore). `squadra ID escludi=12,34` ricalcola senza quelle persone; `squadra ID sostituisci 12` mostra i migliori sostituti di una persona; `squadra ID scambia 12 56` mostra la squadra con lo scambio (gli scambi restano nel comando come `scambi=12:56`).",
+	"team.bad_arg":                 "Non capisco «{arg}». Scrivi `squadra ID`, `squadra ID escludi=N,N`, `squadra ID sostituisci N` o `squadra ID scambia N M`.",
+	"team.bad_person":              "«{arg}» non è il numero di una persona.",
+	"team.bad_swap":                "«{arg}» non è uno scambio valido: scrivi `scambi=VECCHIO:NUOVO`, con i numeri delle persone.",
+	"team.bad_size":                "Il progetto {id} chiede una squadra di {size} persone: la proposta automatica funziona da {min} a {max}. Modifica la squadra con `progetto {id} modifica squadra=N`.",
+	"team.title":                   "Squadra proposta per il progetto {id} «{title}»",
+	"team.intro":                   "Una proposta di {k} persone, scelta per coprire le competenze richieste con il maggior numero di settori e di nuovi legami. È solo una proposta: nessuno è stato ancora invitato.",
+	"team.member":                  "{n}. *{name}* (n. {emp}) — {unit}, {department}",
+	"team.no_department":           "nessun dipartimento",
+	"team.why.skills":              "copre {skills}",
+	"team.why.new_department":      "aggiunge un dipartimento",
+	"team.why.links":               "nuovi legami: {n}",
+	"team.why.non_contiguous":      "con uffici non contigui: {n}",
+	"team.why.none":                "completa la squadra",
+	"team.summary_line":            "Dipartimenti coinvolti: {departments}. Nuovi legami: {links} su {pairs} coppie, di cui {non_contiguous} tra uffici non contigui.",
+	"team.excluded":                "Escluse: {names}.",
+	"team.swapped":                 "Scambi applicati: {swaps}.",
+	"team.swap_item":               "{new} al posto di {old}",
+	"team.choice.replace":          "Sostituisci {name}",
+	"team.choice.without":          "Ricalcola senza {name}",
+	"team.infeasible":              "Non si può formare una squadra di {k} persone per il progetto {id} «{title}»:",
+	"team.infeasible.skill":        "«{skill}» (livello ≥ {level}): servono {needed} persone, quelle con capacità libera sono {available}, ne mancano {short}",
+	"team.infeasible.too_few":      "solo {eligible} persone hanno capacità libera, per una squadra di {k}",
+	"team.infeasible.joint":        "ogni competenza da sola è coperta, ma nessun gruppo di {k} persone le copre tutte insieme",
+	"team.infeasible.inconclusive": "la ricerca si è fermata prima di trovare una squadra: riprova escludendo meno persone",
+	"team.not_member":              "La persona n. {emp} non fa parte della squadra proposta.",
+	"team.unknown_person":          "La persona n. {emp} non è tra quelle disponibili (attive, con un'unità e capacità libera).",
+	"team.replacements.title":      "Migliori sostituti di {name} nel progetto {id}",
+	"team.replacements.none":       "Nessuno può sostituire {name} mantenendo coperte tutte le competenze richieste.",
+	"team.replacement":             "*{name}* (n. {emp}) — {unit}, {department}: dipartimenti {departments}, nuovi legami {links}",
+	"team.choice.swap":             "Scegli {name}",
+	"team.swap_invalid":            "{new} non può prendere il posto di {old}: lascerebbe scoperta una competenza richiesta, oppure è già in squadra, escluso o senza capacità libera.",
+	"team.swap_applied":            "Scambio applicato: {new} al posto di {old}.",
+}
+
+func init() { merge(it, itTeam) }
