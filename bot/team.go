@@ -185,11 +185,14 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, err
 		}
 		st.swaps = append(st.swaps, sw)
-		r := teamReply(c, in, pool, st, members)
+		r, err := teamReply(c, in, pool, st, members)
+		if err != nil {
+			return Reply{}, err
+		}
 		r.Text = c.T("team.swap_applied", "new", personName(pool, sw[1]), "old", personName(pool, sw[0])) + "\n" + r.Text
 		return r, nil
 	}
-	return teamReply(c, in, pool, st, members), nil
+	return teamReply(c, in, pool, st, members)
 }
 
 // teamInput builds the engine's input: the seed is the project id, so that the same command
@@ -233,59 +236,6 @@ func applySwap(in teamform.Input, pool TeamPool, members []int64, sw [2]int64) (
 	out := slices.Clone(members)
 	out[slot] = sw[1]
 	return out, nil
-}
-
-// explainMembers explains each member against the earlier ones, as the engine does: the
-// required skills met, whether the department is new, the new links and how many of them join
-// non-contiguous sites. It is used for every view so that a swapped team reads like a proposal.
-func explainMembers(in teamform.Input, members []int64) ([]teamform.Pick, teamform.Summary) {
-	byID := make(map[int64]*teamform.Candidate, len(in.Candidates))
-	for i := range in.Candidates {
-		byID[in.Candidates[i].ID] = &in.Candidates[i]
-	}
-	linked := map[[2]int64]bool{}
-	for _, l := range in.Links {
-		linked[[2]int64{min(l[0], l[1]), max(l[0], l[1])}] = true
-	}
-	adj := map[[2]int64]bool{}
-	for _, a := range in.AdjacentSites {
-		adj[[2]int64{min(a[0], a[1]), max(a[0], a[1])}] = true
-	}
-	contiguous := func(a, b int64) bool {
-		if a == 0 || b == 0 {
-			return false
-		}
-		return a == b || adj[[2]int64{min(a, b), max(a, b)}]
-	}
-	var sum teamform.Summary
-	picks := make([]teamform.Pick, len(members))
-	depts := map[int64]bool{}
-	for i, id := range members {
-		c := byID[id]
-		var e teamform.Explanation
-		for _, r := range in.Required {
-			if slices.ContainsFunc(c.Skills, func(s teamform.SkillLevel) bool { return s.Skill == r.Skill && s.Level >= r.MinLevel }) {
-				e.Skills = append(e.Skills, r.Skill)
-			}
-		}
-		e.NewDepartment = !depts[c.Department]
-		depts[c.Department] = true
-		for _, prev := range members[:i] {
-			if linked[[2]int64{min(id, prev), max(id, prev)}] {
-				continue
-			}
-			e.NewLinks++
-			if !contiguous(c.Site, byID[prev].Site) {
-				e.NonContiguousLinks++
-			}
-		}
-		picks[i] = teamform.Pick{Candidate: *c, Explanation: e}
-		sum.NewLinks += e.NewLinks
-		sum.NonContiguousLinks += e.NonContiguousLinks
-	}
-	sum.Departments = len(depts)
-	sum.Pairs = len(members) * (len(members) - 1) / 2
-	return picks, sum
 }
 
 func departmentName(c *Call, pool TeamPool, id int64) string {
@@ -333,8 +283,12 @@ func namesOf(pool TeamPool, ids []int64) string {
 
 // teamReply shows a team with an explanation per member, the summary and, per member, the
 // choices to replace them or recompute without them.
-func teamReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members []int64) Reply {
-	picks, sum := explainMembers(in, members)
+func teamReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members []int64) (Reply, error) {
+	team, err := teamform.Explain(in, members)
+	if err != nil {
+		return Reply{}, fmt.Errorf("explain team: %w", err)
+	}
+	picks, sum := team.Members, team.Summary
 	var lines []string
 	lines = append(lines, c.T("team.intro", "k", len(members)))
 	if len(st.exclude) > 0 {
@@ -371,7 +325,7 @@ func teamReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members 
 			Command: st.base() + st.suffix(append(slices.Clone(st.exclude), id), nil),
 		})
 	}
-	return r
+	return r, nil
 }
 
 // replacementsReply lists the best replacements for one member, with their effect on the score.

@@ -227,3 +227,40 @@ func Replacements(in Input, members []int64, slot, n int) ([]Replacement, error)
 	}
 	return res, nil
 }
+
+// Explain explains a given team (for example one the coordinator changed by swapping a member)
+// exactly as Form explains its own: each member against the earlier ones, and the summary. It
+// checks only that every member is a candidate; coverage is the caller's to check (see
+// Replacements).
+func Explain(in Input, members []int64) (*Team, error) {
+	if err := validate(&in); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Candidate, len(in.Candidates))
+	for i := range in.Candidates {
+		byID[in.Candidates[i].ID] = &in.Candidates[i]
+	}
+	ix := newSkillIndex(in.Required)
+	cands := make([]*Candidate, len(members))
+	masks := make([]uint64, len(members))
+	pos := make(map[int64]int, len(members))
+	for i, id := range members {
+		c, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: member %d is not a candidate", ErrInvalid, id)
+		}
+		cands[i], masks[i], pos[id] = c, ix.mask(in.Required, c), i
+	}
+	linked := map[[2]int]bool{}
+	for _, e := range in.Links {
+		a, aok := pos[e[0]]
+		b, bok := pos[e[1]]
+		if aok && bok {
+			linked[[2]int{min(a, b), max(a, b)}] = true
+		}
+	}
+	cg := newContiguity(&in)
+	return explainTeam(in.Required, cands, masks,
+		func(i, j int) bool { return linked[[2]int{min(i, j), max(i, j)}] },
+		func(i, j int) bool { return !cg.contiguous(cands[i].Site, cands[j].Site) }), nil
+}

@@ -307,3 +307,30 @@ func TestContiguityFuncMatchesPairs(t *testing.T) {
 		}
 	}
 }
+
+// Explain reads a team exactly as Form explains its own, and refuses a stranger.
+func TestExplainMatchesForm(t *testing.T) {
+	t.Parallel()
+	explained := 0
+	for seed := uint64(1); seed <= 30; seed++ {
+		in := randomSmall(seed)
+		res, err := Form(in)
+		if err != nil || res.Team == nil {
+			continue
+		}
+		got, err := Explain(in, res.Team.IDs())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, res.Team) {
+			t.Fatalf("seed %d: Explain = %+v, Form = %+v", seed, got, res.Team)
+		}
+		explained++
+	}
+	if explained < 10 {
+		t.Fatalf("only %d feasible instances explained", explained)
+	}
+	if _, err := Explain(randomSmall(1), []int64{-42}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a stranger: err = %v", err)
+	}
+}
