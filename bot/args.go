@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"slices"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -57,8 +59,22 @@ func ParseArgs(text string) (Args, error) {
 	return a, nil
 }
 
-// Keys returns the named keys in the order they were given.
+// Keys returns the named keys in the order they were typed.
 func (a Args) Keys() []string { return a.order }
+
+// AllKeys returns the typed keys in their order, then the keys that came only from form values
+// (which have no order) sorted, so that validation reports problems deterministically.
+func (a Args) AllKeys() []string {
+	keys := append([]string(nil), a.order...)
+	var extra []string
+	for k := range a.Named {
+		if !slices.Contains(keys, k) {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	return append(keys, extra...)
+}
 
 func validKey(k string) bool {
 	for _, r := range k {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -146,14 +147,7 @@ func (b *Bot) otherProfile(ctx context.Context, c *Call, arg string) (Reply, err
 func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 	var u ProfileUpdate
 	seen := map[string]bool{}
-	keys := a.Keys()
-	// Form values arrive in Named without an order; include them too.
-	for k := range a.Named {
-		if !containsString(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	for _, k := range keys {
+	for _, k := range a.AllKeys() {
 		v := a.Named[k]
 		canon, ok := profileKeys[k]
 		if !ok {
@@ -227,12 +221,10 @@ func parseSkillLevels(v string, catalogue []Skill) ([]SkillInput, error) {
 			}
 			level = n
 		}
-		sk, ok := findSkill(catalogue, name)
-		if !ok {
-			if s := suggestSkill(catalogue, name); s != "" {
-				return nil, Errorf(EINVALID, "profile.unknown_skill_suggest", "skill", name, "suggestion", s)
-			}
-			return nil, Errorf(EINVALID, "profile.unknown_skill", "skill", name)
+		sk, err := catalogueSkill(catalogue, name, "profile.unknown_skill_suggest",
+			Errorf(EINVALID, "profile.unknown_skill", "skill", name))
+		if err != nil {
+			return nil, err
 		}
 		dup := false
 		for i := range out {
@@ -248,6 +240,18 @@ func parseSkillLevels(v string, catalogue []Skill) ([]SkillInput, error) {
 		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", maxSkills)
 	}
 	return out, nil
+}
+
+// catalogueSkill finds name in the catalogue; when it is not there it answers with the closest
+// entry under suggestKey (arguments skill and suggestion), or with unknown when nothing is close.
+func catalogueSkill(catalogue []Skill, name, suggestKey string, unknown *Error) (Skill, error) {
+	if sk, ok := findSkill(catalogue, name); ok {
+		return sk, nil
+	}
+	if s := suggestSkill(catalogue, name); s != "" {
+		return Skill{}, Errorf(EINVALID, suggestKey, "skill", name, "suggestion", s)
+	}
+	return Skill{}, unknown
 }
 
 func findSkill(catalogue []Skill, name string) (Skill, bool) {
@@ -281,7 +285,7 @@ func parseInterests(key, v string) ([]string, error) {
 	out := []string{}
 	for _, s := range strings.Split(v, ",") {
 		s = strings.Join(strings.Fields(s), " ")
-		if s == "" || containsString(out, s) {
+		if s == "" || slices.Contains(out, s) {
 			continue
 		}
 		if utf8.RuneCountInString(s) > maxInterestLen {
@@ -293,15 +297,6 @@ func parseInterests(key, v string) ([]string, error) {
 		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", maxInterests)
 	}
 	return out, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func orNone(c *Call, s string) string {

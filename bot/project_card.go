@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -242,5 +241,3 @@ func dateText(c *Call, t *time.Time) string {
 	}
 	return t.Format("02/01/2006")
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -28,7 +28,7 @@ func (b *Bot) projectIndicators(ctx context.Context, c *Call, p Project) (Reply,
 	args := c.Args.Positional[2:]
 	if len(args) == 0 {
 		if len(c.Args.Named) > 0 {
-			return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", namedKeys(c.Args)[0])
+			return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", c.Args.AllKeys()[0])
 		}
 		id := strconv.FormatInt(p.ID, 10)
 		return Reply{
@@ -75,7 +75,7 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 		return indicatorFormReply(c, p), nil
 	}
 	vals := map[string]string{}
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		canon, ok := indicatorKeys[k]
 		if !ok {
 			return Reply{}, Errorf(EINVALID, "project.indicator.unknown_key", "key", k)
@@ -164,7 +164,7 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 	}
 	m := Measurement{On: truncateDay(b.now())}
 	hasValue := false
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		switch k {
 		case "valore", "value":

@@ -54,7 +54,7 @@ func (b *Bot) projectsList(ctx context.Context, c *Call) (Reply, error) {
 			return Reply{}, Errorf(EINVALID, "projects.bad_arg", "arg", pos[i])
 		}
 	}
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		switch k {
 		case "fase", "phase":

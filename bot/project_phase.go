@@ -109,7 +109,7 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 	}
 	note := strings.Join(args[1:], " ")
 	override := ""
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		switch k {
 		case "nota", "note":

@@ -44,7 +44,7 @@ func (b *Bot) projectRobustness(ctx context.Context, c *Call, p Project) (Reply,
 	}
 	scores := map[string]int{}
 	notes := map[string]string{}
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		code, isNote, ok := robustnessKey(k)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -181,19 +182,6 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	return projectCard(c, np, c.T("project.updated")), nil
 }
 
-// namedKeys lists the named arguments in the order typed, then form values (unordered) sorted.
-func namedKeys(a Args) []string {
-	keys := append([]string(nil), a.Keys()...)
-	var extra []string
-	for k := range a.Named {
-		if !containsString(keys, k) {
-			extra = append(extra, k)
-		}
-	}
-	sortStrings(extra)
-	return append(keys, extra...)
-}
-
 // parseProjectInput validates key=value arguments (or form values). With old nil it builds a
 // new project (title and an objective required); otherwise an edit of old, where a field not
 // given stays as it is and an empty one is cleared where that makes sense.
@@ -201,7 +189,7 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 	var in ProjectInput
 	creating := old == nil
 	seen := map[string]bool{}
-	for _, k := range namedKeys(a) {
+	for _, k := range a.AllKeys() {
 		v := strings.TrimSpace(a.Named[k])
 		canon, ok := projectKeys[k]
 		if !ok {
@@ -343,7 +331,7 @@ func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
 		s = strings.TrimSpace(s)
-		if s != "" && !containsString(out, s) {
+		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -377,12 +365,10 @@ func parseSkillNeeds(v string, catalogue []Skill) ([]SkillNeedInput, error) {
 				count = m
 			}
 		}
-		sk, ok := findSkill(catalogue, name)
-		if !ok {
-			if s := suggestSkill(catalogue, name); s != "" {
-				return nil, Errorf(EINVALID, "project.unknown_skill_suggest", "skill", name, "suggestion", s)
-			}
-			return nil, Errorf(EINVALID, "project.error.unknown_skill", "code", name)
+		sk, err := catalogueSkill(catalogue, name, "project.unknown_skill_suggest",
+			Errorf(EINVALID, "project.error.unknown_skill", "code", name))
+		if err != nil {
+			return nil, err
 		}
 		dup := false
 		for i := range out {

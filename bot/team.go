@@ -81,7 +81,7 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", pos[0])
 	}
 	st := teamState{}
-	for _, k := range namedKeys(c.Args) {
+	for _, k := range c.Args.AllKeys() {
 		v := c.Args.Named[k]
 		switch k {
 		case "escludi", "exclude":
