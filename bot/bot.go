@@ -80,6 +80,7 @@ func New(cfg Config) *Bot {
 	}
 	if b.projects != nil && b.teams != nil {
 		b.Register(b.teamCommand())
+		b.Register(b.inviteCommand())
 	}
 	return b
 }

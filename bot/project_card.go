@@ -51,8 +51,11 @@ func projectCard(c *Call, p Project, notice string) Reply {
 		{Label: c.T("project.field.budget"), Value: budget},
 		{Label: c.T("project.field.funding"), Value: orNone(c, p.FundingSource)},
 		{Label: c.T("project.field.dates"), Value: dates},
-		{Label: c.T("project.field.team"), Value: "—"},
+		{Label: c.T("project.field.team"), Value: teamField(c, p.Team)},
 	}}
+	if p.Team.Channel != "" {
+		main.Fields = append(main.Fields, Field{Label: c.T("project.field.channel"), Value: channelMention(p.Team.Channel)})
+	}
 	r.Sections = append(r.Sections, main, robustnessSection(c, p), indicatorsSection(c, p))
 	id := strconv.FormatInt(p.ID, 10)
 	r.Choices = []Choice{
@@ -240,4 +243,24 @@ func dateText(c *Call, t *time.Time) string {
 		return t.Format("2 Jan 2006")
 	}
 	return t.Format("02/01/2006")
+}
+
+// teamField lists the team: its members once formed, each invitation's state before.
+func teamField(c *Call, t ProjectTeam) string {
+	if !t.Confirmed() {
+		return "—"
+	}
+	items := make([]string, len(t.Slots))
+	for i, s := range t.Slots {
+		if t.Formed() {
+			items[i] = s.Person.Name
+		} else {
+			items[i] = s.Person.Name + " (" + c.T("invite.short."+string(s.Status)) + ")"
+		}
+	}
+	list := strings.Join(items, ", ")
+	if t.Formed() {
+		return c.T("project.team_formed", "date", dateText(c, t.FormedAt), "names", list)
+	}
+	return list
 }

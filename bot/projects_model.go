@@ -27,7 +27,27 @@ type PersonRef struct {
 	ID          int64
 	Name        string
 	SlackUserID string
+	// Handle is the console handle and Locale the person's language; only the team and
+	// meeting queries, which message people, fill them.
+	Handle string
+	Locale string
 }
+
+// Address is where a direct message to the person goes: their Slack user id, or
+// "console:HANDLE" for someone known only to the console; empty when they have neither.
+func (p PersonRef) Address() string {
+	switch {
+	case p.SlackUserID != "":
+		return p.SlackUserID
+	case p.Handle != "":
+		return ConsoleAddressPrefix + p.Handle
+	}
+	return ""
+}
+
+// ConsoleAddressPrefix marks an address that only the console can deliver to; the Slack
+// transport refuses it with ErrUnreachable.
+const ConsoleAddressPrefix = "console:"
 
 // ObjectiveRef names a strategic objective.
 type ObjectiveRef struct {
@@ -73,6 +93,8 @@ type Project struct {
 	Indicators  []Indicator
 	// History lists the phase transitions, oldest first.
 	History []PhaseChange
+	// Team is the team's invitations and, once formed, its channel (zero before confirmation).
+	Team ProjectTeam
 }
 
 // ProjectInput creates or edits a project. On creation the zero value of a field means "not
@@ -223,6 +245,9 @@ type TeamPool struct {
 
 // TeamStore is what the team commands need from the system of record.
 type TeamStore interface {
-	// TeamPool loads the pool for a project; ErrNotFound when there is no such project.
+	// TeamPool loads the pool for a project; ErrNotFound when there is no such project. The
+	// project's invitees are always in it (with at least capacity 1), so that a confirmed
+	// team can be explained and its open slots refilled.
 	TeamPool(ctx context.Context, projectID int64) (TeamPool, error)
+	TeamFlowStore
 }

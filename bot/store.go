@@ -156,6 +156,27 @@ type PersonalData struct {
 	ManagedUnit []string           `json:"managed_units"`
 	// AuditLog lists the administrative changes this person made.
 	AuditLog []PersonalAudit `json:"audit_log"`
+	// Invitations are this person's team invitations, with their own answers.
+	Invitations []PersonalInvitation `json:"team_invitations"`
+	// Teams are the project teams this person belongs to.
+	Teams []PersonalTeam `json:"teams"`
+}
+
+// PersonalInvitation is a team invitation in an export.
+type PersonalInvitation struct {
+	ProjectID    int64      `json:"project_id"`
+	ProjectTitle string     `json:"project_title"`
+	Status       string     `json:"status"`
+	Reason       string     `json:"reason,omitempty"`
+	InvitedAt    time.Time  `json:"invited_at"`
+	AnsweredAt   *time.Time `json:"answered_at,omitempty"`
+}
+
+// PersonalTeam is a team membership in an export.
+type PersonalTeam struct {
+	ProjectID    int64     `json:"project_id"`
+	ProjectTitle string    `json:"project_title"`
+	JoinedAt     time.Time `json:"joined_at"`
 }
 
 // PersonalEmployee is the employee row in an export.

@@ -28,6 +28,7 @@ func (b *Bot) teamCommand() *Command {
 			"squadra 12 escludi=34,56",
 			"squadra 12 sostituisci 34",
 			"squadra 12 scambia 34 78",
+			"squadra 12 conferma canale=sì",
 		},
 		Handler: b.team,
 	}
@@ -39,6 +40,8 @@ type teamState struct {
 	project Project
 	exclude []int64
 	swaps   [][2]int64
+	// channel is the coordinator's choice of a project channel, given with conferma.
+	channel bool
 }
 
 // suffix renders the state as arguments of a follow-up command.
@@ -110,6 +113,12 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 				}
 				st.swaps = append(st.swaps, [2]int64{oid, nid})
 			}
+		case "canale", "channel":
+			yes, ok := parseYesNo(v)
+			if !ok {
+				return Reply{}, Errorf(EINVALID, "team.bad_channel", "arg", v)
+			}
+			st.channel = yes
 		default:
 			return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", k)
 		}
@@ -147,6 +156,8 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 			want = 1
 		case "scambia", "swap":
 			want = 2
+		case "conferma", "confirm":
+			action, want = "conferma", 0
 		default:
 			return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", pos[1])
 		}
@@ -162,6 +173,9 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 
+	if p.Team.Confirmed() {
+		return b.confirmedTeam(ctx, c, pool, st, action, args)
+	}
 	in := teamInput(pool, st)
 	res, err := teamform.Form(in)
 	if err != nil {
@@ -177,6 +191,8 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 		}
 	}
 	switch action {
+	case "conferma":
+		return b.confirmTeam(ctx, c, in, pool, st, members)
 	case "sostituisci", "replace":
 		return replacementsReply(c, in, pool, st, members, args[0])
 	case "scambia", "swap":
@@ -313,6 +329,10 @@ func teamReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members 
 	r.Sections = append(r.Sections, Section{Text: c.T("team.summary_line", "departments", sum.Departments,
 		"links", sum.NewLinks, "pairs", sum.Pairs, "non_contiguous", sum.NonContiguousLinks)})
 	r.Text = strings.Join(lines, "\n")
+	suffix := st.suffix(st.exclude, st.swaps)
+	r.Choices = append(r.Choices,
+		Choice{Label: c.T("team.choice.confirm"), Command: st.base() + " conferma" + suffix, Style: StylePrimary},
+		Choice{Label: c.T("team.choice.confirm_channel"), Command: st.base() + " conferma canale=sì" + suffix})
 	for _, id := range members {
 		r.Choices = append(r.Choices, Choice{
 			Label:   c.T("team.choice.replace", "name", personName(pool, id)),

@@ -18,6 +18,7 @@ import (
 type teamFixture struct {
 	b       *bot.Bot
 	store   *postgres.Store
+	outbox  *recordingOutbox
 	project int64
 	ids     map[string]int64
 }
@@ -25,7 +26,8 @@ type teamFixture struct {
 func newTeamFixture(t *testing.T) teamFixture {
 	t.Helper()
 	ctx := context.Background()
-	store := postgres.NewStore(pgtest.NewPool(t))
+	outbox := &recordingOutbox{}
+	store := postgres.NewStore(pgtest.NewPool(t), postgres.WithOutbox(outbox))
 	b := bot.New(bot.Config{Store: store, Projects: store, Teams: store, DefaultLocale: "it"})
 	seedOrg(t, store)
 	if _, err := store.Pool().Exec(ctx, `
@@ -47,6 +49,8 @@ func newTeamFixture(t *testing.T) teamFixture {
 			JOIN employees e ON e.display_name = n JOIN skills s ON s.code = c;
 		INSERT INTO projects (title, phase) VALUES ('Vecchio A', 'realizzazione'), ('Vecchio B', 'ideazione');
 		INSERT INTO team_members (project_id, employee_id) SELECT p.id, e.id FROM projects p, employees e WHERE e.display_name = 'Piena';
+		INSERT INTO employee_identities (transport, external_id, employee_id)
+			SELECT 'console', lower(display_name), id FROM employees WHERE email LIKE '%@example.it';
 	`); err != nil {
 		t.Fatalf("seed team fixture: %v", err)
 	}
@@ -63,7 +67,7 @@ func newTeamFixture(t *testing.T) teamFixture {
 			t.Fatal(err)
 		}
 	}
-	f := teamFixture{b: b, store: store, ids: map[string]int64{}}
+	f := teamFixture{b: b, store: store, outbox: outbox, ids: map[string]int64{}}
 	f.project = mustCreate(t, b, store, `titolo="Mappa dei cantieri" obiettivi=DUP-1.2 competenze=gis:2x2,appalti:2 squadra=3`)
 	rows, err := store.Pool().Query(ctx, `SELECT display_name, id FROM employees`)
 	if err != nil {
@@ -122,13 +126,13 @@ func TestTeamProposalCoversSkillsAndSpreads(t *testing.T) {
 			t.Errorf("proposal includes %s:\n%s", never, txt)
 		}
 	}
-	if len(r.Choices) != 6 || r.Choices[0].Label != "Sostituisci Gina" && r.Choices[0].Label != "Sostituisci Greta" && r.Choices[0].Label != "Sostituisci Aldo" {
+	if len(r.Choices) != 8 || r.Choices[0].Command != f.cmd("squadra %d conferma") ||
+		r.Choices[1].Command != f.cmd("squadra %d conferma canale=sì") || !strings.HasPrefix(r.Choices[2].Label, "Sostituisci ") {
 		t.Errorf("choices = %+v", r.Choices)
 	}
-	for _, c := range r.Choices {
-		if strings.Contains(strings.ToLower(c.Label), "conferm") {
-			t.Errorf("unexpected confirm choice %+v", c)
-		}
+	var n int
+	if err := f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM team_invitations`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a proposal invited %d people (err %v)", n, err)
 	}
 	if again := f.ask(t, f.cmd("team %d")).PlainText(); again != txt {
 		t.Errorf("not deterministic:\n%s\n---\n%s", txt, again)

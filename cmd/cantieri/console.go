@@ -17,10 +17,13 @@ func (e env) console(ctx context.Context, handle string) error {
 	}
 	defer d.Close()
 
-	core, _ := newCore(d, cfg, log)
+	core, store, err := newCore(d, cfg, log)
+	if err != nil {
+		return err
+	}
 	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal})
 
-	runner, err := newJobs(d, cfg, log, metrics.New(), con)
+	runner, err := newJobs(d, cfg, log, metrics.New(), teamParts{core, store}, con, con)
 	if err != nil {
 		return err
 	}

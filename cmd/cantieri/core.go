@@ -5,13 +5,20 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/config"
+	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/postgres"
 )
 
 // newCore builds the store and the bot core the same way for every subcommand, so that the
 // console behaves exactly like serve.
-func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.Store) {
-	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType))
+func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.Store, error) {
+	// Changes that message people (team invitations) enqueue their messages in their own
+	// transaction, through River.
+	outbox, err := jobs.NewOutbox(d.pool)
+	if err != nil {
+		return nil, nil, err
+	}
+	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType), postgres.WithOutbox(outbox))
 	core := bot.New(bot.Config{
 		Store:         store,
 		Importer:      postgres.NewImporter(d.pool),
@@ -20,5 +27,5 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 		Logger:        log,
 		DefaultLocale: cfg.Locale,
 	})
-	return core, store
+	return core, store, nil
 }

@@ -31,9 +31,22 @@ func withUserSync(s jobs.UserSyncer) jobsOption {
 	}
 }
 
-// newJobs builds the River runner with the bot's schedules. poster delivers post jobs (the
-// Slack client in serve, the terminal in console; nil when serve has no Slack).
-func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, poster bot.Poster, opts ...jobsOption) (*jobs.Runner, error) {
+// teamParts joins what team jobs need: the core sweeps invitations and plans channels, the
+// store records the channel.
+type teamParts struct {
+	*bot.Bot
+	store *postgres.Store
+}
+
+// SetTeamChannel records a project's channel.
+func (t teamParts) SetTeamChannel(ctx context.Context, projectID int64, channel string) error {
+	return t.store.SetTeamChannel(ctx, projectID, channel)
+}
+
+// newJobs builds the River runner with the bot's schedules. poster delivers post jobs and
+// channels creates project channels (the Slack client in serve, the terminal in console; nil
+// when serve has no Slack).
+func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, teams teamParts, poster bot.Poster, channels bot.Channels, opts ...jobsOption) (*jobs.Runner, error) {
 	schedules := []jobs.Schedule{{
 		// Nightly housekeeping, at a quiet hour outside the DST-ambiguous 02:00–03:00.
 		Name: "housekeeping",
@@ -49,14 +62,17 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, p
 	},
 		jobs.ProjectRemindersSchedule(jobs.DefaultProjectRemindersCron, postgres.Reminders{},
 			time.Duration(cfg.IndicatorStaleDays)*24*time.Hour),
+		jobs.TeamInvitationsSchedule(jobs.DefaultTeamInvitationsCron, teams),
 	}
 	jcfg := jobs.Config{
-		Logger:    log,
-		Metrics:   m,
-		Poster:    poster,
-		Outbound:  postgres.NewOutbound(d.pool),
-		Location:  cfg.Location,
-		Schedules: schedules,
+		Logger:       log,
+		Metrics:      m,
+		Poster:       poster,
+		Channels:     channels,
+		TeamChannels: teams,
+		Outbound:     postgres.NewOutbound(d.pool),
+		Location:     cfg.Location,
+		Schedules:    schedules,
 	}
 	for _, o := range opts {
 		o(&jcfg)

@@ -28,7 +28,10 @@ func (e env) role(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	_, store := newCore(d, cfg, log)
+	_, store, err := newCore(d, cfg, log)
+	if err != nil {
+		return err
+	}
 
 	ref := bot.EmployeeRef{Email: args[0]}
 	if h, ok := strings.CutPrefix(args[0], "@"); ok {

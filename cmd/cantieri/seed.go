@@ -96,7 +96,10 @@ func (e env) seedDemo(ctx context.Context, employees int, seed uint64) error {
 		results = append(results, res)
 	}
 
-	_, store := newCore(d, cfg, log)
+	_, store, err := newCore(d, cfg, log)
+	if err != nil {
+		return err
+	}
 	grant := func(email string, role bot.Role, units []string) error {
 		emp, err := store.FindEmployee(ctx, bot.EmployeeRef{Email: email})
 		if err != nil {

@@ -41,11 +41,15 @@ func (e env) serve(ctx context.Context) error {
 	defer d.Close()
 
 	m := metrics.New()
-	core, store := newCore(d, cfg, log)
+	core, store, err := newCore(d, cfg, log)
+	if err != nil {
+		return err
+	}
 
 	var (
 		transport *slack.Transport
 		poster    bot.Poster
+		channels  bot.Channels
 		jobOpts   []jobsOption
 	)
 	if cfg.SlackEnabled() {
@@ -63,13 +67,13 @@ func (e env) serve(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
 		}
-		poster = transport.Client()
+		poster, channels = transport.Client(), transport.Client()
 		jobOpts = append(jobOpts, withUserSync(slack.NewUserSync(transport.Client(), store)))
 	} else {
 		log.Warn("no Slack tokens: serving health and metrics only (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
 	}
 
-	runner, err := newJobs(d, cfg, log, m, poster, jobOpts...)
+	runner, err := newJobs(d, cfg, log, m, teamParts{core, store}, poster, channels, jobOpts...)
 	if err != nil {
 		return err
 	}

@@ -116,6 +116,14 @@ func (c *Console) Run(ctx context.Context) error {
 			c.println(i18n.T(c.locale(), "console.bye"))
 			return nil
 		}
+		if handle, ok := switchTo(line); ok {
+			// A console-only aid for demos and scripts: play another person (the console is a
+			// local tool with the database's credentials; Slack has no such thing).
+			c.cfg.Handle = handle
+			c.choices = nil
+			c.println(i18n.T(c.locale(), "console.switched", "handle", handle))
+			continue
+		}
 		text := line
 		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.choices) {
 			text = c.choices[n-1].Command
@@ -245,4 +253,37 @@ func safeName(name, ext string) string {
 		name += ext
 	}
 	return name
+}
+
+// switchTo reads ":come HANDLE" (":as HANDLE").
+func switchTo(line string) (string, bool) {
+	for _, p := range []string{":come ", ":as "} {
+		if len(line) > len(p) && strings.EqualFold(line[:len(p)], p) {
+			if h := strings.TrimSpace(line[len(p):]); h != "" && !strings.ContainsAny(h, " \t") {
+				return h, true
+			}
+		}
+	}
+	return "", false
+}
+
+var _ bot.Channels = (*Console)(nil)
+
+// CreateChannel stands in for a Slack channel: it prints what would be created and returns
+// "#name" as the channel's id.
+func (c *Console) CreateChannel(_ context.Context, name string) (string, error) {
+	c.println(i18n.T(c.locale(), "console.channel_created", "name", name))
+	return "#" + name, nil
+}
+
+// InviteToChannel prints who would be invited.
+func (c *Console) InviteToChannel(_ context.Context, channel string, users []string) error {
+	c.println(i18n.T(c.locale(), "console.channel_invited", "channel", channel, "users", strings.Join(users, ", ")))
+	return nil
+}
+
+// Pin prints that the message would be pinned.
+func (c *Console) Pin(_ context.Context, channel, ts string) error {
+	c.println(i18n.T(c.locale(), "console.channel_pinned", "channel", channel))
+	return nil
 }

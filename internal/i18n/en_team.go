@@ -3,7 +3,7 @@ package i18n
 // enTeam holds the English messages of team formation.
 var enTeam = map[string]string{
 	"team.summary":                 "Proposes a team for a project: it covers the required skills and spans as many departments as possible.",
-	"team.usage":                   "`team ID` proposes a team for project ID (the project's coordinator, a manager of an involved unit or an admin). `team ID escludi=12,34` recomputes without those people; `team ID sostituisci 12` shows the best replacements for a person; `team ID scambia 12 56` shows the team with the swap (swaps stay in the command as `scambi=12:56`).",
+	"team.usage":                   "`team ID` proposes a team for project ID (the project's coordinator, a manager of an involved unit or an admin). `team ID escludi=12,34` recomputes without those people; `team ID sostituisci 12` shows the best replacements for a person; `team ID scambia 12 56` shows the team with the swap (swaps stay in the command as `scambi=12:56`). `team ID conferma` sends the invitations (with `canale=sì` it creates the project channel once everyone has accepted); after that `team ID` shows who answered and `team ID sostituisci 12` suggests whom to invite instead of someone who declined.",
 	"team.bad_arg":                 "I don't understand “{arg}”. Write `team ID`, `team ID escludi=N,N`, `team ID sostituisci N` or `team ID scambia N M`.",
 	"team.bad_person":              "“{arg}” is not a person's number.",
 	"team.bad_swap":                "“{arg}” is not a valid swap: write `scambi=OLD:NEW`, with the people's numbers.",

@@ -4,7 +4,7 @@ package i18n
 // exclusions, replacements and swaps, and the reasons a team cannot be formed.
 var itTeam = map[string]string{
 	"team.summary":                 "Propone una squadra per un progetto: copre le competenze richieste e unisce più dipartimenti possibile.",
-	"team.usage":                   "`squadra ID` propone la squadra del progetto ID (coordinatore del progetto, dirigente di un'unità coinvolta o amministratore). `squadra ID escludi=12,34` ricalcola senza quelle persone; `squadra ID sostituisci 12` mostra i migliori sostituti di una persona; `squadra ID scambia 12 56` mostra la squadra con lo scambio (gli scambi restano nel comando come `scambi=12:56`).",
+	"team.usage":                   "`squadra ID` propone la squadra del progetto ID (coordinatore del progetto, dirigente di un'unità coinvolta o amministratore). `squadra ID escludi=12,34` ricalcola senza quelle persone; `squadra ID sostituisci 12` mostra i migliori sostituti di una persona; `squadra ID scambia 12 56` mostra la squadra con lo scambio (gli scambi restano nel comando come `scambi=12:56`). `squadra ID conferma` invia gli inviti (con `canale=sì` crea il canale del progetto quando tutti hanno accettato); dopo la conferma `squadra ID` mostra chi ha risposto e `squadra ID sostituisci 12` propone chi invitare al posto di chi ha rifiutato.",
 	"team.bad_arg":                 "Non capisco «{arg}». Scrivi `squadra ID`, `squadra ID escludi=N,N`, `squadra ID sostituisci N` o `squadra ID scambia N M`.",
 	"team.bad_person":              "«{arg}» non è il numero di una persona.",
 	"team.bad_swap":                "«{arg}» non è uno scambio valido: scrivi `scambi=VECCHIO:NUOVO`, con i numeri delle persone.",

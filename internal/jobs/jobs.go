@@ -71,6 +71,10 @@ type Config struct {
 	// UserSyncer runs slack_sync jobs. When nil, those jobs fail with ErrNoUserSyncer (and
 	// are retried, so that a replica that has one can run them).
 	UserSyncer UserSyncer
+	// Channels and TeamChannels create formed teams' project channels (team_channel jobs);
+	// without them those jobs fail with ErrNoChannels and are retried.
+	Channels     bot.Channels
+	TeamChannels TeamChannelPlanner
 	// Outbound keeps the idempotency records. Required.
 	Outbound Store
 	// Location is the zone cron schedules are read in (BOT_TIMEZONE). Defaults to
@@ -101,6 +105,8 @@ type Runner struct {
 	poster     bot.Poster
 	userSyncer UserSyncer
 	store      Store
+	channels   bot.Channels
+	planner    TeamChannelPlanner
 	loc        *time.Location
 	schedules  map[string]*schedule
 }
@@ -121,6 +127,8 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		poster:     cfg.Poster,
 		userSyncer: cfg.UserSyncer,
 		store:      cfg.Outbound,
+		channels:   cfg.Channels,
+		planner:    cfg.TeamChannels,
 		loc:        cfg.Location,
 		schedules:  make(map[string]*schedule, len(cfg.Schedules)),
 	}
@@ -161,6 +169,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	}
 	if err := river.AddWorkerSafely(workerSet, &slackSyncWorker{r: r}); err != nil {
 		return nil, fmt.Errorf("jobs: add slack sync worker: %w", err)
+	}
+	if err := river.AddWorkerSafely(workerSet, &teamChannelWorker{r: r}); err != nil {
+		return nil, fmt.Errorf("jobs: add team channel worker: %w", err)
 	}
 
 	rcfg := &river.Config{

@@ -118,6 +118,13 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, ErrNoPoster))
 	}
 	ts, err = w.r.poster.Post(ctx, a.Channel, a.Reply)
+	if errors.Is(err, bot.ErrUnreachable) {
+		// A console-only person and a Slack replica: no retry can deliver it. The person
+		// sees the same thing with a command (invito, incontri).
+		w.r.count(job.Kind, OutcomeSkipped)
+		log.WarnContext(ctx, "jobs: address not reachable by this transport; message dropped", "err", err)
+		return nil
+	}
 	if err != nil {
 		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
 	}

@@ -19,6 +19,7 @@ const DefaultDepartmentType = "Settore"
 type Store struct {
 	pool     *pgxpool.Pool
 	deptType string
+	outbox   Outbox
 }
 
 // Option configures a Store.

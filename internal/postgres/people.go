@@ -78,7 +78,8 @@ func (s *Store) RevokeRole(ctx context.Context, actorID, targetID int64, role bo
 // PersonalData gathers everything held about one employee.
 func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.PersonalData, error) {
 	d := bot.PersonalData{ExportedAt: time.Now().UTC(), Identities: []bot.PersonalIdentity{}, Skills: []bot.PersonalSkill{},
-		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}}
+		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}, Invitations: []bot.PersonalInvitation{},
+		Teams: []bot.PersonalTeam{}}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		e := &d.Employee
 		var email, locale, tz, unit *string
@@ -109,7 +110,17 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 			return err
 		}
 		rows, _ = tx.Query(ctx, `SELECT at, action, subject FROM audit_log WHERE actor_id = $1 ORDER BY at, id`, employeeID)
-		d.AuditLog, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalAudit])
+		if d.AuditLog, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalAudit]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT t.project_id, p.title, t.status, t.reason, t.invited_at, t.answered_at
+			FROM team_invitations t JOIN projects p ON p.id = t.project_id WHERE t.employee_id = $1 ORDER BY t.invited_at, t.id`, employeeID)
+		if d.Invitations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalInvitation]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT m.project_id, p.title, m.joined_at
+			FROM team_members m JOIN projects p ON p.id = m.project_id WHERE m.employee_id = $1 ORDER BY m.joined_at, m.project_id`, employeeID)
+		d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam])
 		return err
 	})
 	if err != nil {
@@ -151,6 +162,10 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
 			`DELETE FROM employee_identities WHERE employee_id = $1`,
 			`DELETE FROM employee_roles WHERE employee_id = $1`,
 			`DELETE FROM manager_units WHERE employee_id = $1`,
+			// Reasons for declining are the person's words; a pending invitation can no
+			// longer be answered. Memberships stay, anonymous, for the teams' aggregates.
+			`UPDATE team_invitations SET reason = '' WHERE employee_id = $1`,
+			`UPDATE team_invitations SET status = 'cancelled', answered_at = now() WHERE employee_id = $1 AND status = 'pending'`,
 		} {
 			if _, err := tx.Exec(ctx, q, employeeID); err != nil {
 				return err

@@ -594,6 +594,14 @@ func (s *Store) loadProject(ctx context.Context, q querier, id int64) (bot.Proje
 	}); err != nil {
 		return bot.Project{}, wrap(op+": history", err)
 	}
+	if err := br.Close(); err != nil {
+		return bot.Project{}, wrap(op, err)
+	}
+	if rq, ok := q.(rowQuerier); ok {
+		if p.Team, err = loadTeam(ctx, rq, id, false); err != nil {
+			return bot.Project{}, wrap(op+": team", err)
+		}
+	}
 	return p, nil
 }
 
@@ -711,6 +719,12 @@ func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from,
 		if _, err := tx.Exec(ctx, `INSERT INTO project_phase_history (project_id, from_phase, to_phase, actor_id, note, override_reason)
 			VALUES ($1, $2, $3, $4, $5, $6)`, projectID, string(from), string(to), nullID(actorID), note, reason); err != nil {
 			return err
+		}
+		if to == bot.PhaseAnnullato {
+			// Invitations to a cancelled project expire with it; the invitees are told.
+			if err := s.cancelInvitationsTx(ctx, tx, projectID); err != nil {
+				return err
+			}
 		}
 		details := map[string]any{"from": from, "to": to}
 		if override != "" {

@@ -22,7 +22,8 @@ WHERE ps.project_id = $1 ORDER BY s.code`
 // teamCandidatesQuery resolves, in one pass down the org tree, every unit's department (the
 // nearest ancestor-or-self of the configured type) and effective site (the nearest one set on
 // the way up), then keeps the active employees with a unit and capacity left after their
-// active team memberships.
+// active team memberships, plus the project's own invitees whatever their capacity (they hold
+// their slots; the engine never proposes them elsewhere in this team).
 const teamCandidatesQuery = `
 WITH RECURSIVE t AS (
     SELECT id, CASE WHEN type_label = $1 THEN id END AS dept, site_id AS site
@@ -37,14 +38,16 @@ WITH RECURSIVE t AS (
     GROUP BY tm.employee_id
 )
 SELECT e.id, coalesce(nullif(e.display_name, ''), e.email, '#' || e.id::text),
-       e.capacity - coalesce(b.n, 0),
+       greatest(e.capacity - coalesce(b.n, 0), 1),
        u.id, u.name, coalesce(t.dept, 0), coalesce(d.name, ''), coalesce(t.site, 0)
 FROM employees e
 JOIN org_units u ON u.id = e.unit_id
 JOIN t ON t.id = e.unit_id
 LEFT JOIN org_units d ON d.id = t.dept
 LEFT JOIN busy b ON b.employee_id = e.id
-WHERE e.active AND e.erased_at IS NULL AND e.capacity - coalesce(b.n, 0) > 0
+WHERE e.active AND e.erased_at IS NULL
+  AND (e.capacity - coalesce(b.n, 0) > 0
+       OR e.id IN (SELECT employee_id FROM team_invitations WHERE project_id = $2))
 ORDER BY e.id`
 
 // teamCandidateSkillsQuery reads only the required skills: the others do not matter to the engine.
@@ -66,7 +69,7 @@ func (s *Store) TeamPool(ctx context.Context, projectID int64) (bot.TeamPool, er
 	b := &pgx.Batch{}
 	b.Queue(teamProjectQuery, projectID)
 	b.Queue(teamSkillsQuery, projectID)
-	b.Queue(teamCandidatesQuery, s.deptType)
+	b.Queue(teamCandidatesQuery, s.deptType, projectID)
 	b.Queue(teamCandidateSkillsQuery, projectID)
 	b.Queue(teamEdgesQuery)
 	b.Queue(teamAdjacencyQuery)

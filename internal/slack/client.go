@@ -82,6 +82,9 @@ func newClient(cfg clientConfig) *Client {
 // trigger_id), so a Poster's reply should offer a choice that leads to it; a Form in r is
 // ignored here.
 func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
+	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
+		return "", fmt.Errorf("post to %s: %w", channel, bot.ErrUnreachable)
+	}
 	if r.Form != nil {
 		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
 		r.Form = nil

@@ -1,0 +1,52 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/comune-prato/cantieri/bot"
+)
+
+// Outbox enqueues the jobs that a store change calls for inside the change's transaction (it
+// implements postgres.Outbox). It has its own insert-only River client, so that the store can
+// be built before the Runner that works the jobs (the console needs the core to exist first).
+type Outbox struct {
+	client *river.Client[pgx.Tx]
+}
+
+// NewOutbox returns an Outbox inserting into pool's River tables.
+func NewOutbox(pool *pgxpool.Pool) (*Outbox, error) {
+	if pool == nil {
+		return nil, errors.New("jobs: nil pool")
+	}
+	// No queues and no workers: an insert-only client, which never fetches jobs.
+	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: outbox client: %w", err)
+	}
+	return &Outbox{client: client}, nil
+}
+
+// PostTx enqueues one post job per notice in tx; a key already queued or posted is skipped.
+func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
+	for _, n := range notices {
+		if _, err := EnqueuePostTx(ctx, o.client, tx, PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TeamChannelTx enqueues the creation of a formed team's channel in tx.
+func (o *Outbox) TeamChannelTx(ctx context.Context, tx pgx.Tx, projectID int64) error {
+	if _, err := o.client.InsertTx(ctx, tx, TeamChannelArgs{ProjectID: projectID}, nil); err != nil {
+		return fmt.Errorf("jobs: enqueue team channel of project %d: %w", projectID, err)
+	}
+	return nil
+}
