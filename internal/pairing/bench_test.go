@@ -97,3 +97,24 @@ func BenchmarkQuality(b *testing.B) {
 	}
 	b.ReportMetric(avg, "ratio")
 }
+
+// BenchmarkQualityExact1000 runs the engine and the exact blossom matcher on N = 1,000 people
+// in pairs (one denseInput and one skewedInput instance per iteration) and reports the
+// engine/optimum weight ratio (average and minimum over the two); the time per op is mostly the
+// engine's, then the O(N³) matcher's.
+func BenchmarkQualityExact1000(b *testing.B) {
+	var ins []Input
+	for _, fam := range largeFamilies {
+		ins = append(ins, fam.gen(1, 1000))
+	}
+	var ratios []float64
+	for b.Loop() {
+		ratios = ratios[:0]
+		for _, in := range ins {
+			_, _, r, _ := exactRatio(b, in)
+			ratios = append(ratios, r)
+		}
+	}
+	b.ReportMetric(mean(ratios), "opt-ratio")
+	b.ReportMetric(slices.Min(ratios), "min-opt-ratio")
+}
