@@ -196,7 +196,7 @@ func channelMention(ch string) string {
 
 // proposeReplacement finds the best person for inv's slot, or nil when nobody keeps the skills
 // covered (or the pool cannot be read: the coordinator can still ask with squadra sostituisci).
-func (b *Bot) proposeReplacement(ctx context.Context, t ProjectTeam, inv Invitation, pool TeamPool, poolErr error) *teamProposal {
+func (b *Bot) proposeReplacement(ctx context.Context, t ProjectTeam, inv Invitation, pool TeamPool, poolErr error, alsoExclude ...int64) *teamProposal {
 	if poolErr != nil {
 		b.log.WarnContext(ctx, "team pool for a replacement", "project_id", t.ProjectID, "err", poolErr)
 		return nil
@@ -206,7 +206,7 @@ func (b *Bot) proposeReplacement(ctx context.Context, t ProjectTeam, inv Invitat
 	if slot < 0 {
 		return nil
 	}
-	in := teamInput(pool, teamState{project: Project{ID: t.ProjectID}, exclude: t.NotAgain()})
+	in := teamInput(pool, teamState{project: Project{ID: t.ProjectID}, exclude: append(t.NotAgain(), alsoExclude...)})
 	reps, err := teamform.Replacements(in, members, slot, 1)
 	if err != nil || len(reps) == 0 {
 		if err != nil {
@@ -420,6 +420,8 @@ func (b *Bot) SweepInvitations(ctx context.Context, now time.Time, loc *time.Loc
 		loc = time.UTC
 	}
 	pools := map[int64]TeamPool{}
+	// Two places of one team opening in the same sweep get two different proposals.
+	proposed := map[int64][]int64{}
 	n, err := b.teams.ExpireInvitations(ctx, now.Add(-InvitationTTL), func(t ProjectTeam, inv Invitation) ([]Notice, error) {
 		out := []Notice{b.expiredNotice(t, inv)}
 		if t.Coordinator == nil {
@@ -432,8 +434,15 @@ func (b *Bot) SweepInvitations(ctx context.Context, now time.Time, loc *time.Loc
 			if p, poolErr = b.projects.Project(ctx, t.ProjectID); poolErr == nil {
 				pool, poolErr = b.teamPoolFor(ctx, t.ProjectID, p.TeamSize)
 			}
+			if poolErr == nil {
+				pools[t.ProjectID] = pool
+			}
 		}
-		return append(out, b.openSlotNotice(t, inv, pool, b.proposeReplacement(ctx, t, inv, pool, poolErr))), nil
+		prop := b.proposeReplacement(ctx, t, inv, pool, poolErr, proposed[t.ProjectID]...)
+		if prop != nil {
+			proposed[t.ProjectID] = append(proposed[t.ProjectID], prop.id)
+		}
+		return append(out, b.openSlotNotice(t, inv, pool, prop)), nil
 	})
 	res.Expired = n
 	if err != nil {

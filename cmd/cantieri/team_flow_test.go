@@ -1,0 +1,665 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
+	"github.com/comune-prato/cantieri/internal/redis/redistest"
+)
+
+// flowTimeout bounds every wait of the team flow test: River polls every second and
+// chat.postMessage is paced at about one a second, so a wait may take several seconds.
+const flowTimeout = 30 * time.Second
+
+// slackCall is one Web API call the fake Slack received, with its parameters.
+type slackCall struct {
+	Method string
+	Params url.Values
+}
+
+// slackPost is one chat.postMessage: its channel, its ts and everything it says (the text and
+// every string in its blocks, button values included).
+type slackPost struct {
+	Channel string
+	TS      string
+	Text    string
+}
+
+// teamSlack fakes the parts of the Slack Web API the team flow uses, recording every call.
+type teamSlack struct {
+	mu    sync.Mutex
+	calls []slackCall
+	posts int
+}
+
+// callParams reads a call's parameters: slack-go sends most methods form-encoded, a few as JSON.
+func callParams(r *http.Request) url.Values {
+	body, _ := io.ReadAll(r.Body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var m map[string]any
+		out := url.Values{}
+		if json.Unmarshal(body, &m) == nil {
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					out.Set(k, s)
+				} else {
+					js, _ := json.Marshal(v)
+					out.Set(k, string(js))
+				}
+			}
+		}
+		return out
+	}
+	v, _ := url.ParseQuery(string(body))
+	for k, q := range r.URL.Query() {
+		v[k] = append(v[k], q...)
+	}
+	return v
+}
+
+// ServeHTTP answers a Web API call (the path is /api/METHOD).
+func (f *teamSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	p := callParams(r)
+	f.mu.Lock()
+	f.calls = append(f.calls, slackCall{Method: method, Params: p})
+	var ts string
+	if method == "chat.postMessage" {
+		f.posts++
+		ts = fmt.Sprintf("1700000000.%06d", f.posts)
+	}
+	f.mu.Unlock()
+
+	var resp any
+	switch method {
+	case "auth.test":
+		resp = map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
+	case "chat.postMessage":
+		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
+	case "conversations.create":
+		resp = map[string]any{"ok": true, "channel": map[string]any{"id": "CPROJ1", "name": p.Get("name"), "is_channel": true}}
+	case "conversations.invite":
+		resp = map[string]any{"ok": true, "channel": map[string]any{"id": p.Get("channel")}}
+	case "conversations.list":
+		resp = map[string]any{"ok": true, "channels": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
+	case "conversations.open":
+		resp = map[string]any{"ok": true, "channel": map[string]any{"id": "D" + p.Get("users")}}
+	case "users.info":
+		u := p.Get("user")
+		resp = map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
+			"profile": map[string]any{}}}
+	case "users.list":
+		resp = map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
+	default: // pins.add, views.publish, …
+		resp = map[string]any{"ok": true}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// callsTo returns the calls made so far to method.
+func (f *teamSlack) callsTo(method string) []slackCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []slackCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// postsTo returns the chat.postMessage calls to channel, in order.
+func (f *teamSlack) postsTo(channel string) []slackPost {
+	var out []slackPost
+	for i, c := range f.callsTo("chat.postMessage") {
+		if c.Params.Get("channel") != channel {
+			continue
+		}
+		text := c.Params.Get("text")
+		if b := c.Params.Get("blocks"); b != "" {
+			var blocks any
+			if json.Unmarshal([]byte(b), &blocks) == nil {
+				text += "\n" + strings.Join(strs(blocks), "\n")
+			} else {
+				text += "\n" + b
+			}
+		}
+		out = append(out, slackPost{Channel: channel, TS: fmt.Sprintf("1700000000.%06d", i+1), Text: text})
+	}
+	return out
+}
+
+// summary describes the calls so far, for a failure message.
+func (f *teamSlack) summary() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var b strings.Builder
+	for _, c := range f.calls {
+		switch c.Method {
+		case "chat.postMessage":
+			text := c.Params.Get("text")
+			if len(text) > 100 {
+				text = text[:100] + "…"
+			}
+			fmt.Fprintf(&b, "%s %s: %q\n", c.Method, c.Params.Get("channel"), text)
+		case "users.info", "auth.test":
+		default:
+			fmt.Fprintf(&b, "%s %v\n", c.Method, c.Params)
+		}
+	}
+	return b.String()
+}
+
+// strs collects every string in a decoded JSON value, in document order.
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, strs(e)...)
+		}
+		return out
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			out = append(out, strs(x[k])...)
+		}
+		return out
+	}
+	return nil
+}
+
+// waitUntil polls cond until it holds, failing the test with what() after flowTimeout.
+func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
+	t.Helper()
+	deadline := time.Now().Add(flowTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s; Slack saw:\n%s", flowTimeout, what, state())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// slackServe is `cantieri serve` running against a fake Slack, taking slash commands from
+// any Slack user; each command's answer at its own response_url is returned by askAs.
+type slackServe struct {
+	t    *testing.T
+	base string
+	rs   *httptest.Server
+	logs *syncBuffer
+	stop func() int
+
+	mu      sync.Mutex
+	n       int
+	pending map[string]chan string
+}
+
+// startServeWithSlack runs serve with vars and the Slack settings of api, on a free port (as
+// startServe does, with a fake Slack of the test's choosing).
+func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler) *slackServe {
+	t.Helper()
+	fake := httptest.NewServer(api)
+	t.Cleanup(fake.Close)
+	s := &slackServe{t: t, pending: map[string]chan string{}}
+	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		ch := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
+		s.mu.Unlock()
+		if ch != nil {
+			select {
+			case ch <- string(b):
+			default: // a second answer to the same command is not expected; keep the first
+			}
+		}
+	}))
+	t.Cleanup(s.rs.Close)
+
+	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
+		"SLACK_API_URL": fake.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
+	for k, v := range vars {
+		all[k] = v
+	}
+	e, _, errb := testEnv(all, "")
+	s.logs = errb
+	addrc := make(chan string, 1)
+	e.ready = func(addr string) { addrc <- addr }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- e.run(ctx, []string{"serve"}) }()
+	stopped, code := false, 0
+	s.stop = func() int {
+		if stopped {
+			return code
+		}
+		stopped = true
+		cancel()
+		select {
+		case code = <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+			code = -1
+		}
+		return code
+	}
+	t.Cleanup(func() { s.stop() })
+	select {
+	case a := <-addrc:
+		s.base = "http://" + a
+	case c := <-done:
+		t.Fatalf("serve exited early with %d: %s", c, errb)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return s
+}
+
+// askAs sends a signed /cantieri text from the Slack user, checks the 3 s ack, and returns
+// the answer posted to the command's response_url, flattened to its strings.
+func (s *slackServe) askAs(user, text string) string {
+	s.t.Helper()
+	s.mu.Lock()
+	s.n++
+	id := strconv.Itoa(s.n)
+	answer := make(chan string, 1)
+	s.pending[id] = answer
+	s.mu.Unlock()
+	body := url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
+		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
+		"response_url": {s.rs.URL + "/r/" + id}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/commands", strings.NewReader(body))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); took > 3*time.Second {
+		s.t.Fatalf("command %q: ack took %v", text, took)
+	}
+	if resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("command %q as %s: status %d", text, user, resp.StatusCode)
+	}
+	select {
+	case a := <-answer:
+		var v any
+		if err := json.Unmarshal([]byte(a), &v); err != nil {
+			return a
+		}
+		return strings.Join(strs(v), "\n")
+	case <-time.After(flowTimeout):
+		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
+		return ""
+	}
+}
+
+// member is an invitee: employee id, name and Slack user id.
+type member struct {
+	id    int64
+	name  string
+	slack string
+}
+
+var swapCommandRE = regexp.MustCompile(`squadra 1 scambia (\d+) (\d+)`)
+
+// TestTeamFlowAgainstFakeSlack runs the team invitation flow through `cantieri serve` (real
+// PostgreSQL, Redis and River jobs) against a fake Slack: the coordinator confirms a team with
+// a channel; every invitee gets a DM; one declines and the coordinator gives the slot to the
+// proposed replacement; one accepts twice; the last acceptance forms the team, and a job
+// creates the project channel, invites the team, posts the card and pins it.
+func TestTeamFlowAgainstFakeSlack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, prefix := redistest.New(t)
+	dbURL := pgtest.NewDatabase(t)
+	vars := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
+	e, _, errb := testEnv(vars, "")
+	if code := e.run(ctx, []string{"seed", "demo", "--employees", "300"}); code != 0 {
+		t.Fatalf("seed: code %d, stderr %s", code, errb)
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	count := func(sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	// Everyone gets a Slack identity; whoever has one keeps it (ON CONFLICT covers both the
+	// external id and the one-identity-per-transport constraints).
+	exec(`INSERT INTO employee_identities (transport, external_id, employee_id)
+		SELECT 'slack', 'U' || id, id FROM employees ON CONFLICT DO NOTHING`)
+	if n := count(`SELECT count(*) FROM employees e WHERE NOT EXISTS
+		(SELECT 1 FROM employee_identities i WHERE i.employee_id = e.id AND i.transport = 'slack')`); n != 0 {
+		t.Fatalf("%d employees without a Slack identity", n)
+	}
+	slackOf := func(emp int64) string {
+		t.Helper()
+		var id string
+		if err := pool.QueryRow(ctx, `SELECT external_id FROM employee_identities WHERE transport = 'slack' AND employee_id = $1`,
+			emp).Scan(&id); err != nil {
+			t.Fatalf("slack id of %d: %v", emp, err)
+		}
+		return id
+	}
+	var giulia int64
+	if err := pool.QueryRow(ctx, `SELECT employee_id FROM employee_identities WHERE transport = 'console' AND external_id = 'giulia.cecchi'`).
+		Scan(&giulia); err != nil {
+		t.Fatal(err)
+	}
+	coord := slackOf(giulia)
+
+	api := &teamSlack{}
+	s := startServeWithSlack(t, vars, api)
+	state := api.summary
+
+	script, err := os.ReadFile("../../examples/progetto.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(script), "\n")
+	want := func(what, got string, wants ...string) {
+		t.Helper()
+		for _, w := range wants {
+			if !strings.Contains(got, w) {
+				t.Fatalf("%s lacks %q:\n%s", what, w, got)
+			}
+		}
+	}
+	want("project creation", s.askAs(coord, first), "Progetto 1 creato")
+	proposal := s.askAs(coord, "squadra 1")
+	want("proposal", proposal, "Squadra proposta per il progetto 1")
+	var proposed []int64
+	for _, m := range regexp.MustCompile(`\(n\. (\d+)\)`).FindAllStringSubmatch(proposal, -1) {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		proposed = append(proposed, id)
+	}
+	if len(proposed) < 6 {
+		t.Fatalf("proposal names %d people, want 6:\n%s", len(proposed), proposal)
+	}
+
+	// A plain employee (no role beyond dipendente, heading no unit, not proposed) cannot
+	// confirm the team.
+	var plain int64
+	if err := pool.QueryRow(ctx, `SELECT e.id FROM employees e WHERE e.id <> $1 AND e.id <> ALL($2)
+		AND NOT EXISTS (SELECT 1 FROM employee_roles r WHERE r.employee_id = e.id AND r.role <> 'dipendente')
+		AND NOT EXISTS (SELECT 1 FROM manager_units m WHERE m.employee_id = e.id)
+		ORDER BY e.id LIMIT 1`, giulia, proposed).Scan(&plain); err != nil {
+		t.Fatalf("a plain employee: %v", err)
+	}
+	want("a plain employee's confirm", s.askAs(slackOf(plain), "squadra 1 conferma canale=sì"), "Solo il coordinatore del progetto 1")
+	if n := count(`SELECT count(*) FROM team_invitations`); n != 0 {
+		t.Fatalf("%d invitations after a refused confirm", n)
+	}
+
+	want("confirm", s.askAs(coord, "squadra 1 conferma canale=sì"), "Inviti inviati a 6 persone", "Inviti: 0 accettati, 6 in attesa")
+	rows, err := pool.Query(ctx, `SELECT t.employee_id, e.display_name FROM team_invitations t JOIN employees e ON e.id = t.employee_id
+		WHERE t.project_id = 1 ORDER BY t.slot`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []member
+	for rows.Next() {
+		var m member
+		if err := rows.Scan(&m.id, &m.name); err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, m)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(members) != 6 {
+		t.Fatalf("%d invitations, want 6", len(members))
+	}
+	for i := range members {
+		members[i].slack = slackOf(members[i].id)
+		if members[i].id == plain {
+			t.Fatalf("the plain employee %d is in the team: pick another", plain)
+		}
+	}
+
+	// Every invitee gets one DM with the invitation and its buttons.
+	for _, m := range members {
+		waitUntil(t, "the invitation to "+m.slack, func() bool { return len(api.postsTo(m.slack)) > 0 }, state)
+	}
+	for _, m := range members {
+		posts := api.postsTo(m.slack)
+		if len(posts) != 1 {
+			t.Fatalf("%d messages to %s, want the invitation only:\n%s", len(posts), m.slack, state())
+		}
+		want("the invitation to "+m.name, posts[0].Text, "ti invita nella squadra del progetto 1", "invito 1 accetta", "invito 1 rifiuta modulo")
+	}
+
+	coordPosts := func(substr string) []slackPost {
+		var out []slackPost
+		for _, p := range api.postsTo(coord) {
+			if strings.Contains(p.Text, substr) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	acceptedNote := "ha accettato l'invito nella squadra del progetto 1"
+	postJobs := func() int {
+		return count(`SELECT count(*) FROM river_job WHERE kind = 'post_message'`)
+	}
+
+	// The decliner is someone who can be replaced (some people hold skills nobody else with
+	// free capacity has, and then no replacement can be proposed): the first whose
+	// replacements, as the coordinator sees them, include someone.
+	decl := -1
+	for i, m := range members {
+		reps := s.askAs(coord, fmt.Sprintf("squadra 1 sostituisci %d", m.id))
+		if strings.Contains(reps, fmt.Sprintf("squadra 1 scambia %d ", m.id)) {
+			decl = i
+			break
+		}
+	}
+	if decl < 0 {
+		t.Fatal("nobody in the team has a replacement")
+	}
+	decliner := members[decl]
+	others := slices.Delete(slices.Clone(members), decl, decl+1)
+
+	// One member accepts; a second click answers "già accettato" and sends nothing.
+	clicker := others[0]
+	want("accept", s.askAs(clicker.slack, "invito 1 accetta"), "Hai accettato")
+	waitUntil(t, "the coordinator told of the first acceptance", func() bool {
+		return len(coordPosts(clicker.name+" "+acceptedNote)) > 0
+	}, state)
+	jobsBefore := postJobs()
+	want("second accept", s.askAs(clicker.slack, "invito 1 accetta"), "già accettato")
+	if n := postJobs(); n != jobsBefore {
+		t.Fatalf("a second click enqueued %d post jobs", n-jobsBefore)
+	}
+
+	// Another declines with a reason: the coordinator is told, with a proposal.
+	want("decline", s.askAs(decliner.slack, `invito 1 rifiuta motivo="ferie"`), "Hai rifiutato")
+	waitUntil(t, "the coordinator told of the decline", func() bool { return len(coordPosts("ha rifiutato")) > 0 }, state)
+	declined := coordPosts("ha rifiutato")
+	if len(declined) != 1 {
+		t.Fatalf("%d decline notices, want 1:\n%s", len(declined), state())
+	}
+	want("the decline notice", declined[0].Text, decliner.name+" ha rifiutato l'invito", "Motivo: ferie", "Ti propongo")
+	swap := swapCommandRE.FindStringSubmatch(declined[0].Text)
+	if swap == nil {
+		t.Fatalf("no swap button in the decline notice:\n%s", declined[0].Text)
+	}
+	if swap[1] != strconv.FormatInt(decliner.id, 10) {
+		t.Fatalf("the proposal replaces %s, want the decliner %d", swap[1], decliner.id)
+	}
+	newID, _ := strconv.ParseInt(swap[2], 10, 64)
+	var replacement member
+	replacement.id = newID
+	if err := pool.QueryRow(ctx, `SELECT display_name FROM employees WHERE id = $1`, newID).Scan(&replacement.name); err != nil {
+		t.Fatal(err)
+	}
+	replacement.slack = slackOf(newID)
+	if !strings.Contains(declined[0].Text, fmt.Sprintf("*%s* (n. %d)", replacement.name, newID)) {
+		t.Errorf("the proposal does not name %s (n. %d):\n%s", replacement.name, newID, declined[0].Text)
+	}
+
+	want("swap", s.askAs(coord, swap[0]), fmt.Sprintf("Invito inviato a %s al posto di %s.", replacement.name, decliner.name))
+	waitUntil(t, "the invitation to the replacement", func() bool { return len(api.postsTo(replacement.slack)) > 0 }, state)
+	want("the replacement's invitation", api.postsTo(replacement.slack)[0].Text, "ti invita nella squadra del progetto 1")
+	// The decliner is not invited again, nor told anything more.
+	if n := len(api.postsTo(decliner.slack)); n != 1 {
+		t.Errorf("%d messages to the decliner, want the invitation only", n)
+	}
+
+	// The others accept, the replacement last: the team is formed.
+	for _, m := range others[1:] {
+		want("accept by "+m.name, s.askAs(m.slack, "invito 1 accetta"), "Hai accettato")
+	}
+	want("the last accept", s.askAs(replacement.slack, "invito 1 accetta"), "Hai accettato", "la squadra è completa")
+	team := append(others, replacement)
+
+	// The channel job: created once, everyone invited, the card posted and pinned.
+	waitUntil(t, "the card pinned", func() bool { return len(api.callsTo("pins.add")) > 0 }, state)
+	waitUntil(t, "every post and channel job done", func() bool {
+		return count(`SELECT count(*) FROM river_job WHERE kind IN ('post_message', 'team_channel') AND state <> 'completed'`) == 0
+	}, func() string {
+		return state() + fmt.Sprint(count(`SELECT count(*) FROM river_job WHERE kind IN ('post_message', 'team_channel') AND state <> 'completed'`), " jobs left")
+	})
+
+	creates := api.callsTo("conversations.create")
+	if len(creates) != 1 || !strings.HasPrefix(creates[0].Params.Get("name"), "cantieri-1-") {
+		t.Fatalf("conversations.create calls = %+v, want one for cantieri-1-…", creates)
+	}
+	if name := creates[0].Params.Get("name"); name != "cantieri-1-ciclovia-del-bisenzio" {
+		t.Errorf("channel name = %q", name)
+	}
+	wantInvited := []string{coord}
+	for _, m := range team {
+		if !slices.Contains(wantInvited, m.slack) {
+			wantInvited = append(wantInvited, m.slack)
+		}
+	}
+	slices.Sort(wantInvited)
+	var invited []string
+	for _, c := range api.callsTo("conversations.invite") {
+		if c.Params.Get("channel") != "CPROJ1" {
+			t.Errorf("invite to %q, want CPROJ1", c.Params.Get("channel"))
+		}
+		for u := range strings.SplitSeq(c.Params.Get("users"), ",") {
+			if !slices.Contains(invited, u) {
+				invited = append(invited, u)
+			}
+		}
+	}
+	slices.Sort(invited)
+	if !slices.Equal(invited, wantInvited) {
+		t.Errorf("invited %q to the channel, want the coordinator and the team %q", invited, wantInvited)
+	}
+	if n := len(api.callsTo("conversations.invite")); n != 1 {
+		t.Errorf("%d conversations.invite calls, want 1", n)
+	}
+	cards := api.postsTo("CPROJ1")
+	if len(cards) != 1 {
+		t.Fatalf("%d messages to CPROJ1, want the card once:\n%s", len(cards), state())
+	}
+	want("the card", cards[0].Text, "Benvenuti nel canale del progetto", "Ciclovia del Bisenzio")
+	pins := api.callsTo("pins.add")
+	if len(pins) != 1 || pins[0].Params.Get("channel") != "CPROJ1" || pins[0].Params.Get("timestamp") != cards[0].TS {
+		t.Errorf("pins.add calls = %+v, want one for the card's ts %s", pins, cards[0].TS)
+	}
+
+	// The coordinator was told of each acceptance but the last (which formed the team), once
+	// each: the double click sent nothing.
+	if n := len(coordPosts(acceptedNote)); n != len(team)-1 {
+		t.Errorf("%d acceptance notices to the coordinator, want %d:\n%s", n, len(team)-1, state())
+	}
+	if n := len(coordPosts(clicker.name + " " + acceptedNote)); n != 1 {
+		t.Errorf("%d notices of %s's acceptance, want 1 despite the double click", n, clicker.name)
+	}
+	if n := len(coordPosts("La squadra del progetto 1 «Ciclovia del Bisenzio» è completa")); n != 1 {
+		t.Errorf("%d formed notices to the coordinator, want 1", n)
+	}
+	for _, m := range team {
+		formed := 0
+		for _, p := range api.postsTo(m.slack) {
+			if strings.Contains(p.Text, "è completa") {
+				formed++
+			}
+		}
+		if formed != 1 {
+			t.Errorf("%s told %d times that the team is formed, want 1", m.name, formed)
+		}
+	}
+
+	// The system of record.
+	ids := make([]int64, len(team))
+	for i, m := range team {
+		ids[i] = m.id
+	}
+	if n := count(`SELECT count(*) FROM team_members WHERE project_id = 1`); n != len(team) {
+		t.Errorf("%d team members, want %d", n, len(team))
+	}
+	if n := count(`SELECT count(*) FROM team_members WHERE project_id = 1 AND employee_id = ANY($1)`, ids); n != len(team) {
+		t.Errorf("team_members holds %d of the team %v", n, ids)
+	}
+	var channel string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(team_channel, '') FROM projects WHERE id = 1`).Scan(&channel); err != nil || channel != "CPROJ1" {
+		t.Errorf("projects.team_channel = %q (%v), want CPROJ1", channel, err)
+	}
+	pairs := len(team) * (len(team) - 1) / 2
+	if n := count(`SELECT count(*) FROM collaboration_edges WHERE employee_a = ANY($1) AND employee_b = ANY($1)`, ids); n != pairs {
+		t.Errorf("%d collaboration edges among the team, want %d", n, pairs)
+	}
+	if n := count(`SELECT count(*) FROM collaboration_edges WHERE source = 'project' AND (employee_a = $1 OR employee_b = $1)`, decliner.id); n != 0 {
+		t.Errorf("the decliner got %d project collaboration edges", n)
+	}
+	want("the formed status", s.askAs(coord, "squadra 1"), "Squadra completa dal", "<#CPROJ1>")
+
+	if code := s.stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, s.logs)
+	}
+}
