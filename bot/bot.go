@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/meetcal"
 )
 
 // Config configures a Bot.
@@ -26,8 +27,16 @@ type Config struct {
 	// Projects stores projects; nil leaves the project commands out.
 	Projects ProjectStore
 	// Teams proposes teams for projects; nil (or Projects nil) leaves the team command out.
-	Teams  TeamStore
-	Logger *slog.Logger
+	Teams TeamStore
+	// Meetings stores exchange programmes; nil leaves the meeting commands out.
+	Meetings MeetingStore
+	// Directory lists channel members for programmes whose audience is a channel.
+	Directory ChannelDirectory
+	// Holidays are the days exchange rounds skip (national holidays when nil).
+	Holidays *meetcal.Calendar
+	// Location is the council's time zone (BOT_TIMEZONE), for dates shown and new programmes.
+	Location *time.Location
+	Logger   *slog.Logger
 	// DefaultLocale is BOT_LOCALE: used when neither the employee nor the transport says.
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
@@ -40,6 +49,10 @@ type Bot struct {
 	importer      Importer
 	projects      ProjectStore
 	teams         TeamStore
+	meetings      MeetingStore
+	directory     ChannelDirectory
+	holidays      *meetcal.Calendar
+	loc           *time.Location
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
@@ -54,6 +67,10 @@ func New(cfg Config) *Bot {
 		importer:      cfg.Importer,
 		projects:      cfg.Projects,
 		teams:         cfg.Teams,
+		meetings:      cfg.Meetings,
+		directory:     cfg.Directory,
+		holidays:      cfg.Holidays,
+		loc:           cfg.Location,
 		log:           cfg.Logger,
 		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
 		now:           cfg.Now,
@@ -66,6 +83,13 @@ func New(cfg Config) *Bot {
 	}
 	if b.now == nil {
 		b.now = time.Now
+	}
+	if b.loc == nil {
+		if loc, err := time.LoadLocation(meetcal.DefaultLocation); err == nil {
+			b.loc = loc
+		} else {
+			b.loc = time.UTC
+		}
 	}
 	b.middleware = []Middleware{b.requireRole}
 	b.Register(b.helpCommand())
@@ -81,6 +105,9 @@ func New(cfg Config) *Bot {
 	if b.projects != nil && b.teams != nil {
 		b.Register(b.teamCommand())
 		b.Register(b.inviteCommand())
+	}
+	if b.meetings != nil {
+		b.Register(b.meetingsCommand())
 	}
 	return b
 }

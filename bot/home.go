@@ -68,12 +68,46 @@ func (b *Bot) home(ctx context.Context, c *Call) (Reply, error) {
 		}
 		r.Sections = append(r.Sections, Section{Title: c.T("home.projects"), Text: text})
 	}
-	r.Choices = []Choice{
+	if b.teams != nil {
+		invs, err := b.teams.MyInvitations(ctx, e.ID)
+		if err != nil {
+			return Reply{}, fmt.Errorf("home: invitations: %w", err)
+		}
+		var lines []string
+		for _, inv := range invs {
+			if inv.Status == InvitePending {
+				lines = append(lines, c.T("home.invitation_line", "id", inv.ProjectID, "title", inv.ProjectTitle))
+			}
+		}
+		if len(lines) > 0 {
+			r.Sections = append(r.Sections, Section{Title: c.T("home.invitations"), Text: strings.Join(lines, "\n")})
+			r.Choices = append(r.Choices, Choice{Label: c.T("home.invitations"), Command: inviteWord, Style: StylePrimary})
+		}
+	}
+	if b.meetings != nil {
+		mine, err := b.meetings.Enrolments(ctx, e.ID)
+		if err != nil {
+			return Reply{}, fmt.Errorf("home: meetings: %w", err)
+		}
+		text := c.T("home.meetings_none")
+		if len(mine) > 0 {
+			lines := make([]string, len(mine))
+			for i, m := range mine {
+				lines[i] = c.T("home.meeting_line", "name", m.ProgrammeName, "next", b.whenText(c, m.NextRoundAt))
+			}
+			text = strings.Join(lines, "\n")
+		}
+		r.Sections = append(r.Sections, Section{Title: c.T("home.meetings"), Text: text})
+	}
+	r.Choices = append(r.Choices, []Choice{
 		{Label: c.T("home.profile"), Command: profileWord, Style: StylePrimary},
 		{Label: c.T("profile.edit_button"), Command: profileWord + " modifica"},
 		{Label: c.T("opportunities.button"), Command: "opportunita"},
 		{Label: c.T("privacy.export_button"), Command: "privacy esporta"},
 		{Label: c.T("help.button"), Command: "aiuto"},
+	}...)
+	if b.meetings != nil {
+		r.Choices = append(r.Choices, Choice{Label: c.T("home.meetings"), Command: meetWord})
 	}
 	return r, nil
 }

@@ -160,6 +160,35 @@ type PersonalData struct {
 	Invitations []PersonalInvitation `json:"team_invitations"`
 	// Teams are the project teams this person belongs to.
 	Teams []PersonalTeam `json:"teams"`
+	// Meetings are this person's exchange-programme enrolments (left ones included).
+	Meetings []PersonalEnrolment `json:"meeting_programmes"`
+	// NeverWith lists the people this person asked never to be grouped with (their own
+	// wishes only: others' wishes about them are the others' data).
+	NeverWith []int64 `json:"never_with"`
+	// MeetingRounds are the exchange rounds this person was grouped in, with their answers.
+	MeetingRounds []PersonalMeetingRound `json:"meeting_rounds"`
+}
+
+// PersonalEnrolment is an exchange-programme enrolment in an export.
+type PersonalEnrolment struct {
+	ProgrammeID   int64      `json:"programme_id"`
+	ProgrammeName string     `json:"programme_name"`
+	JoinedAt      time.Time  `json:"joined_at"`
+	LeftAt        *time.Time `json:"left_at,omitempty"`
+	PausedRounds  int        `json:"paused_rounds"`
+	AutoPaused    bool       `json:"auto_paused"`
+	MissedInRow   int        `json:"missed_in_row"`
+}
+
+// PersonalMeetingRound is one exchange round in an export, with the person's own answer.
+type PersonalMeetingRound struct {
+	ProgrammeID   int64      `json:"programme_id"`
+	ProgrammeName string     `json:"programme_name"`
+	Round         int        `json:"round"`
+	ScheduledFor  time.Time  `json:"scheduled_for"`
+	Group         int        `json:"group"`
+	Answer        string     `json:"answer,omitempty"`
+	AnsweredAt    *time.Time `json:"answered_at,omitempty"`
 }
 
 // PersonalInvitation is a team invitation in an export.

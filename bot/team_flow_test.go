@@ -163,7 +163,7 @@ func TestTeamInvitationFlow(t *testing.T) {
 		t.Error("team_formed_at not set")
 	}
 	card := f.ask(t, f.cmd("progetto %d")).PlainText()
-	wantText(t, "card", card, "Squadra: dal ", "Gina, Greta, Aldo")
+	wantText(t, "card", card, "Squadra: Gina, Greta, Aldo (dal ")
 	wantText(t, "formed status", f.ask(t, f.cmd("squadra %d")).PlainText(), "Squadra completa dal")
 	if r := ask(f.b, "carla", f.cmd("squadra %d sostituisci %d", "Greta")); !r.IsError || !strings.Contains(r.Text, "già completa") {
 		t.Errorf("replace in a formed team: %q", r.Text)
@@ -254,6 +254,7 @@ func TestInvitationsExpireRemindAndCancel(t *testing.T) {
 
 	// Cancelling the project withdraws the pending invitations and tells the invitees.
 	wantText(t, "list", f.askAs(t, "gina", "invito").PlainText(), "Mappa dei cantieri", "in attesa di risposta")
+	wantText(t, "home", f.askAs(t, "gina", "home").PlainText(), "Inviti nelle squadre", "«Mappa dei cantieri»: aspetta la tua risposta")
 	carla := int64(f.count(t, `SELECT employee_id FROM employee_identities WHERE external_id = 'carla'`))
 	n = len(notices(t, f.store))
 	if err := f.store.ChangePhase(ctx, f.project, carla, bot.PhaseIdeazione, bot.PhaseAnnullato, "", ""); err != nil {

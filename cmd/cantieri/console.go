@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/comune-prato/cantieri/internal/console"
 	"github.com/comune-prato/cantieri/internal/metrics"
@@ -35,5 +36,13 @@ func (e env) console(ctx context.Context, handle string) error {
 			log.Warn("stop jobs", "err", err)
 		}
 	}()
-	return con.Run(ctx)
+	if err := con.Run(ctx); err != nil {
+		return err
+	}
+	// Messages that the last commands caused (invitations, a channel) are jobs: let them
+	// print before the session ends.
+	if err := runner.WaitIdle(ctx, 15*time.Second); err != nil {
+		log.Warn("console: jobs still pending at exit; they will run at the next start", "err", err)
+	}
+	return nil
 }

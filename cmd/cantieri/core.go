@@ -24,6 +24,9 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 		Importer:      postgres.NewImporter(d.pool),
 		Projects:      store,
 		Teams:         store,
+		Meetings:      store,
+		Holidays:      cfg.Holidays,
+		Location:      cfg.Location,
 		Logger:        log,
 		DefaultLocale: cfg.Locale,
 	})

@@ -63,6 +63,7 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 		jobs.ProjectRemindersSchedule(jobs.DefaultProjectRemindersCron, postgres.Reminders{},
 			time.Duration(cfg.IndicatorStaleDays)*24*time.Hour),
 		jobs.TeamInvitationsSchedule(jobs.DefaultTeamInvitationsCron, teams),
+		jobs.MeetingsSchedule(jobs.DefaultMeetingsCron, teams),
 	}
 	jcfg := jobs.Config{
 		Logger:       log,

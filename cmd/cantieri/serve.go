@@ -68,6 +68,7 @@ func (e env) serve(ctx context.Context) error {
 			return fmt.Errorf("slack: %w", err)
 		}
 		poster, channels = transport.Client(), transport.Client()
+		core.UseDirectory(transport.Client())
 		jobOpts = append(jobOpts, withUserSync(slack.NewUserSync(transport.Client(), store)))
 	} else {
 		log.Warn("no Slack tokens: serving health and metrics only (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")

@@ -52,7 +52,7 @@ func TestServeSyncsSlackUsersOnceAtStart(t *testing.T) {
 			t.Fatalf("serve exited with %d", code)
 		}
 		// housekeeping, project reminders, and the daily Slack sync
-		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":4`) {
+		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":5`) {
 			t.Errorf("the daily sync schedule is not registered:\n%s", logs)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/meetcal"
 )
 
 // Defaults point at the services on localhost, as on a developer's machine.
@@ -50,6 +51,11 @@ type Config struct {
 	// realizzazione or monitoraggio, before its coordinator is reminded
 	// (PROJECT_INDICATOR_STALE_DAYS, default 30).
 	IndicatorStaleDays int
+	// LocalHolidays are the council's own holidays that exchange rounds skip, besides the
+	// national ones (LOCAL_HOLIDAYS, comma-separated MM-DD; default 12-26, Prato's patron
+	// Santo Stefano, which is also national). Holidays is the parsed calendar.
+	LocalHolidays []string
+	Holidays      *meetcal.Calendar
 }
 
 // SlackEnabled reports whether serve has a Slack transport to run: Socket Mode (app token) or
@@ -137,6 +143,16 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("PROJECT_INDICATOR_STALE_DAYS", "want a number of days from 1 to 365, got %q", v)
 		}
 		c.IndicatorStaleDays = n
+	}
+	for d := range strings.SplitSeq(get("LOCAL_HOLIDAYS", "12-26"), ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.LocalHolidays = append(c.LocalHolidays, d)
+		}
+	}
+	if cal, err := meetcal.NewCalendar(c.LocalHolidays...); err != nil {
+		bad("LOCAL_HOLIDAYS", "want month-day dates like 06-24 (Firenze's San Giovanni), comma-separated: %v", err)
+	} else {
+		c.Holidays = cal
 	}
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)

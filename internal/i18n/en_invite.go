@@ -74,8 +74,13 @@ var enInvite = map[string]string{
 	"invite.short.declined":        "no",
 	"invite.short.expired":         "expired",
 	"invite.short.cancelled":       "withdrawn",
+	"home.invitations":             "Team invitations",
+	"home.invitation_line":         "Project {id} “{title}”: waiting for your answer",
+	"home.meetings":                "Exchange meetings",
+	"home.meetings_none":           "You are in no programme: write `meetings` to see them.",
+	"home.meeting_line":            "{name}: next round {next}",
 	"project.field.channel":        "Channel",
-	"project.team_formed":          "since {date}: {names}",
+	"project.team_formed":          "{names} (since {date})",
 }
 
 func init() { merge(en, enInvite) }

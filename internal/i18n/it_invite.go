@@ -75,8 +75,13 @@ var itInvite = map[string]string{
 	"invite.short.declined":        "no",
 	"invite.short.expired":         "scaduto",
 	"invite.short.cancelled":       "ritirato",
+	"home.invitations":             "Inviti nelle squadre",
+	"home.invitation_line":         "Progetto {id} «{title}»: aspetta la tua risposta",
+	"home.meetings":                "Incontri di scambio",
+	"home.meetings_none":           "Non partecipi a nessun programma: scrivi `incontri` per vederli.",
+	"home.meeting_line":            "{name}: prossimo giro {next}",
 	"project.field.channel":        "Canale",
-	"project.team_formed":          "dal {date}: {names}",
+	"project.team_formed":          "{names} (dal {date})",
 }
 
 func init() { merge(it, itInvite) }

@@ -100,6 +100,7 @@ type Config struct {
 // Runner owns a River client with Cantieri's workers and schedules.
 type Runner struct {
 	client     *river.Client[pgx.Tx]
+	pool       *pgxpool.Pool
 	log        *slog.Logger
 	metrics    *metrics.Metrics
 	poster     bot.Poster
@@ -122,6 +123,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, errors.New("jobs: Config.Outbound is required")
 	}
 	r := &Runner{
+		pool:       pool,
 		log:        cfg.Logger,
 		metrics:    cfg.Metrics,
 		poster:     cfg.Poster,
@@ -254,4 +256,39 @@ func (h *errorHandler) HandlePanic(ctx context.Context, job *rivertype.JobRow, p
 	h.r.log.ErrorContext(ctx, "jobs: job panicked", "kind", job.Kind, "job_id", job.ID,
 		"attempt", job.Attempt, "panic", fmt.Sprint(panicVal), "trace", trace)
 	return nil
+}
+
+// WaitIdle waits until no job is due or running (jobs scheduled for later do not count), for
+// at most max. The console calls it at the end of a script, so that the messages a script's
+// last commands caused are printed before it exits.
+func (r *Runner) WaitIdle(ctx context.Context, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	for {
+		var n int
+		err := r.pool.QueryRow(ctx, `SELECT count(*) FROM river_job
+			WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())`).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("jobs: wait idle: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("jobs: %d jobs still due after %s", n, max)
+		}
+		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -128,3 +128,29 @@ func (w *teamChannelWorker) Work(ctx context.Context, job *river.Job[TeamChannel
 	log.InfoContext(ctx, "jobs: team channel ready", "channel", plan.Channel, "members", len(plan.Members))
 	return nil
 }
+
+// MeetingsScheduleName names the exchange-meetings tick.
+const MeetingsScheduleName = "meetings"
+
+// DefaultMeetingsCron ticks every minute: rounds fire within a minute of their time.
+const DefaultMeetingsCron = "* * * * *"
+
+// MeetingsTicker runs the exchange rounds and follow-ups due (the bot core implements it).
+type MeetingsTicker interface {
+	MeetingsTick(ctx context.Context, now time.Time) error
+}
+
+// MeetingsSchedule runs the due exchange rounds and their follow-up steps every minute. Each
+// programme's own cron expression (with holidays and every-N-weeks) sets its next_round_at in
+// the database; this tick, a River periodic job worked once per firing, carries rounds out.
+// A round is claimed by its (programme, time) key and a step by its row, so a duplicated,
+// retried or concurrent tick sends nothing twice, and a tick after a crash resumes.
+func MeetingsSchedule(cron string, t MeetingsTicker) Schedule {
+	return Schedule{
+		Name: MeetingsScheduleName,
+		Cron: cron,
+		Run: func(ctx context.Context, f Firing) error {
+			return t.MeetingsTick(ctx, f.FireAt)
+		},
+	}
+}

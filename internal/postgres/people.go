@@ -79,7 +79,7 @@ func (s *Store) RevokeRole(ctx context.Context, actorID, targetID int64, role bo
 func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.PersonalData, error) {
 	d := bot.PersonalData{ExportedAt: time.Now().UTC(), Identities: []bot.PersonalIdentity{}, Skills: []bot.PersonalSkill{},
 		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}, Invitations: []bot.PersonalInvitation{},
-		Teams: []bot.PersonalTeam{}}
+		Teams: []bot.PersonalTeam{}, Meetings: []bot.PersonalEnrolment{}, NeverWith: []int64{}, MeetingRounds: []bot.PersonalMeetingRound{}}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		e := &d.Employee
 		var email, locale, tz, unit *string
@@ -120,7 +120,24 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 		}
 		rows, _ = tx.Query(ctx, `SELECT m.project_id, p.title, m.joined_at
 			FROM team_members m JOIN projects p ON p.id = m.project_id WHERE m.employee_id = $1 ORDER BY m.joined_at, m.project_id`, employeeID)
-		d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam])
+		if d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT m.programme_id, p.name, m.joined_at, m.left_at, m.paused_rounds, m.auto_paused, m.missed_in_row
+			FROM meeting_participants m JOIN meeting_programmes p ON p.id = m.programme_id
+			WHERE m.employee_id = $1 ORDER BY m.joined_at, m.programme_id`, employeeID)
+		if d.Meetings, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalEnrolment]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT other_id FROM meeting_never_with WHERE employee_id = $1 ORDER BY other_id`, employeeID)
+		if d.NeverWith, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT r.programme_id, p.name, r.number, r.scheduled_for, g.number, coalesce(pp.answer, ''), pp.answered_at
+			FROM meeting_participation pp JOIN meeting_rounds r ON r.id = pp.round_id
+			JOIN meeting_programmes p ON p.id = r.programme_id JOIN meeting_groups g ON g.id = pp.group_id
+			WHERE pp.employee_id = $1 ORDER BY r.scheduled_for, r.id`, employeeID)
+		d.MeetingRounds, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalMeetingRound])
 		return err
 	})
 	if err != nil {
@@ -166,6 +183,10 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
 			// longer be answered. Memberships stay, anonymous, for the teams' aggregates.
 			`UPDATE team_invitations SET reason = '' WHERE employee_id = $1`,
 			`UPDATE team_invitations SET status = 'cancelled', answered_at = now() WHERE employee_id = $1 AND status = 'pending'`,
+			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
+			// or messages); the rounds' participation rows stay, anonymous, for the rates.
+			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
+			`UPDATE meeting_participants SET left_at = now() WHERE employee_id = $1 AND left_at IS NULL`,
 		} {
 			if _, err := tx.Exec(ctx, q, employeeID); err != nil {
 				return err

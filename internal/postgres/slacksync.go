@@ -40,9 +40,10 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 //     deactivated (a person who left is not worth a new row);
 //   - when the identity belongs to a row created at first contact (no e-mail) while another
 //     row (imported) has the e-mail, the two are merged into the imported row: the identity
-//     moves, roles, skills and headed units are copied (existing ones win), the chosen language
-//     and interests too if the imported row has none, the audit log's references follow, the
-//     first-contact row is deleted, and "slack.merge" is audited (Merged).
+//     moves, roles, skills, headed units and exchange-meeting enrolments, wishes and
+//     participation are copied (existing ones win), the chosen language and interests too if
+//     the imported row has none, the audit log's references follow, the first-contact row
+//     is deleted, and "slack.merge" is audited (Merged).
 //
 // One transaction for the whole listing, rather than one per page, because the listing is
 // fetched before the transaction starts (so no Slack call or rate-limit wait holds it open),
@@ -194,6 +195,36 @@ INSERT INTO manager_units (employee_id, unit_id)
 SELECT m.to_id, u.unit_id FROM slack_sync_merges m JOIN manager_units u ON u.employee_id = m.from_id
 ON CONFLICT DO NOTHING`
 
+	// Exchange-programme enrolments, "never with" wishes (on either side) and the rounds'
+	// participation follow the person; where the imported row has its own, it wins. A wish
+	// between the two rows being merged would name the person themselves and is dropped.
+	syncMergeMeetings = `
+INSERT INTO meeting_participants (programme_id, employee_id, joined_at, left_at, paused_rounds, auto_paused, missed_in_row)
+SELECT p.programme_id, m.to_id, p.joined_at, p.left_at, p.paused_rounds, p.auto_paused, p.missed_in_row
+FROM slack_sync_merges m JOIN meeting_participants p ON p.employee_id = m.from_id
+ON CONFLICT DO NOTHING`
+
+	syncMergeNeverWith = `
+INSERT INTO meeting_never_with (employee_id, other_id, created_at)
+SELECT coalesce(a.to_id, n.employee_id), coalesce(b.to_id, n.other_id), n.created_at
+FROM meeting_never_with n
+LEFT JOIN slack_sync_merges a ON a.from_id = n.employee_id
+LEFT JOIN slack_sync_merges b ON b.from_id = n.other_id
+WHERE (a.from_id IS NOT NULL OR b.from_id IS NOT NULL)
+  AND coalesce(a.to_id, n.employee_id) <> coalesce(b.to_id, n.other_id)
+ON CONFLICT DO NOTHING`
+
+	syncMergeParticipation = `
+INSERT INTO meeting_participation (round_id, employee_id, group_id, answer, answered_at)
+SELECT p.round_id, m.to_id, p.group_id, p.answer, p.answered_at
+FROM slack_sync_merges m JOIN meeting_participation p ON p.employee_id = m.from_id
+ON CONFLICT DO NOTHING`
+
+	// A programme coordinated from the first-contact row keeps its coordinator.
+	syncMergeCoordinator = `
+UPDATE meeting_programmes p SET coordinator_id = m.to_id, updated_at = now()
+FROM slack_sync_merges m WHERE p.coordinator_id = m.from_id`
+
 	// The person's own choices made at first contact (language, interests) survive the merge
 	// unless the imported row already says otherwise.
 	syncMergeChoices = `
@@ -337,6 +368,10 @@ func syncSlackUsers(ctx context.Context, tx pgx.Tx, in slackUserArrays, rep bot.
 		{"merge skills", syncMergeSkills, nil},
 		{"merge headed units", syncMergeUnits, nil},
 		{"merge choices", syncMergeChoices, nil},
+		{"merge meeting enrolments", syncMergeMeetings, nil},
+		{"merge never-with wishes", syncMergeNeverWith, nil},
+		{"merge meeting participation", syncMergeParticipation, nil},
+		{"merge programme coordinators", syncMergeCoordinator, nil},
 		{"merge audit actors", syncMergeAudit, nil},
 		{"merge identities", syncMergeIdentities, nil},
 		{"audit merges", syncMergeRecord, nil},

@@ -40,6 +40,9 @@ var (
 	// SlackPostMessage is chat.postMessage's special limit: about one message a second per
 	// channel, with short bursts tolerated.
 	SlackPostMessage = PerSecond(1, 3)
+	// SlackPostMessageWorkspace caps chat.postMessage across all channels: Slack allows bursts
+	// of several hundred a minute per workspace; this stays well inside.
+	SlackPostMessageWorkspace = PerMinute(300, 20)
 )
 
 // SlackLimits returns the limits of the Slack Web API methods the bot calls most, for
@@ -48,6 +51,7 @@ var (
 func SlackLimits() map[string]Limit {
 	return map[string]Limit{
 		"chat.postMessage":             SlackPostMessage,
+		"chat.postMessage.workspace":   SlackPostMessageWorkspace,
 		"chat.postEphemeral":           SlackTier4,
 		"chat.update":                  SlackTier3,
 		"conversations.open":           SlackTier3,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -124,4 +125,44 @@ func (c *Client) Pin(ctx context.Context, channel, ts string) error {
 		return fmt.Errorf("pin in %s: %w", channel, err)
 	}
 	return nil
+}
+
+// ChannelMembers lists the user ids in channel (conversations.members, paged), for exchange
+// programmes whose audience is a channel.
+func (c *Client) ChannelMembers(ctx context.Context, channel string) ([]string, error) {
+	if name, ok := strings.CutPrefix(channel, "#"); ok {
+		id, err := c.findChannel(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("find channel %s: %w", channel, err)
+		}
+		if id == "" {
+			return nil, fmt.Errorf("no public channel named %s", channel)
+		}
+		channel = id
+	}
+	var (
+		out    []string
+		cursor string
+	)
+	for {
+		var (
+			ids  []string
+			next string
+		)
+		err := c.do(ctx, "conversations.members", true, func(ctx context.Context) error {
+			var err error
+			ids, next, err = c.api.GetUsersInConversationContext(ctx, &slack.GetUsersInConversationParameters{
+				ChannelID: channel, Cursor: cursor, Limit: 1000,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("members of %s: %w", channel, err)
+		}
+		out = append(out, ids...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
 }

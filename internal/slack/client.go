@@ -85,6 +85,24 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
 		return "", fmt.Errorf("post to %s: %w", channel, bot.ErrUnreachable)
 	}
+	if list, ok := strings.CutPrefix(channel, bot.GroupAddressPrefix); ok {
+		// A group conversation (an exchange round's group): opened, or found again, with
+		// conversations.open, which returns the same conversation for the same people.
+		var users []string
+		for u := range strings.SplitSeq(list, ",") {
+			if isUserID(u) {
+				users = append(users, u)
+			}
+		}
+		if len(users) == 0 {
+			return "", fmt.Errorf("post to a group without Slack users: %w", bot.ErrUnreachable)
+		}
+		id, err := c.openConversation(ctx, users)
+		if err != nil {
+			return "", fmt.Errorf("open the group conversation: %w", err)
+		}
+		channel = id
+	}
 	if r.Form != nil {
 		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
 		r.Form = nil
@@ -127,9 +145,15 @@ func isUserID(id string) bool {
 // do runs one Web API call: it waits for the limiter (if limited), counts the outcome, and
 // on a 429 waits Retry-After (at least a second, and never past ctx) before trying again.
 func (c *Client) do(ctx context.Context, method string, limited bool, call func(context.Context) error) error {
+	return c.doKeyed(ctx, method, []string{method}, limited, call)
+}
+
+// doKeyed is do with explicit limiter keys, each waited for in turn (chat.postMessage is paced
+// per channel and for the whole workspace).
+func (c *Client) doKeyed(ctx context.Context, method string, keys []string, limited bool, call func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		if limited && c.limiter != nil {
-			if err := c.limiter.Wait(ctx, method); err != nil {
+			if err := c.waitAll(ctx, keys); err != nil {
 				if ctx.Err() != nil {
 					c.metrics.SlackCalls.WithLabelValues(method, "error").Inc()
 					return fmt.Errorf("%s: wait for the rate limiter: %w", method, err)
@@ -154,7 +178,9 @@ func (c *Client) do(ctx context.Context, method string, limited bool, call func(
 			wait := max(rl.RetryAfter, time.Second)
 			if p, ok := c.limiter.(penalizer); ok && limited {
 				// Other replicas must hold back too, or they will meet the same 429.
-				if err := p.Penalize(ctx, method, wait); err != nil {
+				// The first key is the most specific (the method, or the method and channel):
+				// that is what Slack limited.
+				if err := p.Penalize(ctx, keys[0], wait); err != nil {
 					c.log.Warn("could not share the 429 pause", "method", method, "err", err)
 				}
 			}
@@ -167,6 +193,16 @@ func (c *Client) do(ctx context.Context, method string, limited bool, call func(
 			return fmt.Errorf("%s: %w", method, err)
 		}
 	}
+}
+
+// waitAll waits for every key's turn.
+func (c *Client) waitAll(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		if err := c.limiter.Wait(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sleep waits d or until ctx ends.
@@ -199,7 +235,11 @@ func (c *Client) postMessage(ctx context.Context, channel, threadTS string, msg 
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	var ts string
-	err := c.do(ctx, "chat.postMessage", true, func(ctx context.Context) error {
+	// Slack paces chat.postMessage per channel (about one a second), within a workspace-wide
+	// allowance: a round's group messages to hundreds of conversations need not queue behind
+	// one another.
+	keys := []string{"chat.postMessage:" + channel, PostMessageWorkspaceKey}
+	err := c.doKeyed(ctx, "chat.postMessage", keys, true, func(ctx context.Context) error {
 		var err error
 		_, ts, err = c.api.PostMessageContext(ctx, channel, opts...)
 		return err
@@ -229,9 +269,15 @@ func (c *Client) userInfo(ctx context.Context, userID string) (*slack.User, erro
 // openDM returns the id of the direct-message channel between the bot and userID: files
 // cannot be shared to a user id, only to a channel id.
 func (c *Client) openDM(ctx context.Context, userID string) (string, error) {
+	return c.openConversation(ctx, []string{userID})
+}
+
+// openConversation opens (or finds again) the conversation of the bot with users: a DM for
+// one, a group DM (mpim) for up to eight.
+func (c *Client) openConversation(ctx context.Context, users []string) (string, error) {
 	var id string
 	err := c.do(ctx, "conversations.open", true, func(ctx context.Context) error {
-		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}, ReturnIM: true})
+		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users, ReturnIM: true})
 		if err == nil {
 			id = ch.ID
 		}
@@ -332,3 +378,7 @@ func (c *Client) postResponseURL(ctx context.Context, responseURL string, msg me
 		return err
 	})
 }
+
+// PostMessageWorkspaceKey is the limiter key of chat.postMessage's workspace-wide allowance
+// (internal/redis gives it its limit).
+const PostMessageWorkspaceKey = "chat.postMessage.workspace"

@@ -80,7 +80,7 @@ func TestRateLimitedPostWaitsRetryAfterThenPostsOnce(t *testing.T) {
 		metricValue(t, m.SlackCalls.WithLabelValues("chat.postMessage", "rate_limited")); ok != 1 || limited != 1 {
 		t.Errorf("calls counted ok=%v rate_limited=%v, want 1 and 1", ok, limited)
 	}
-	if !slices.Equal(lim.keys, []string{"chat.postMessage", "chat.postMessage"}) {
+	if !slices.Equal(lim.keys, []string{"chat.postMessage:C1", "chat.postMessage.workspace", "chat.postMessage:C1", "chat.postMessage.workspace"}) {
 		t.Errorf("limiter keys %v", lim.keys)
 	}
 	if !slices.Equal(lim.penalties, []time.Duration{time.Second}) {

@@ -1,0 +1,546 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
+	"github.com/comune-prato/cantieri/internal/redis/redistest"
+)
+
+// meetTimeout bounds the waits of the exchange-round flow: chat.postMessage is paced at about
+// one a second and conversations.open at 50 a minute (bursts of 5), so twenty groups take
+// some twenty seconds, plus the 429 pauses.
+const meetTimeout = 60 * time.Second
+
+// meetSlackPost is one chat.postMessage the fake Slack accepted.
+type meetSlackPost struct {
+	Channel string
+	TS      string
+	Text    string // the text and the raw blocks
+}
+
+// meetSlack fakes the Web API methods an exchange round uses. conversations.open answers a
+// stable id per set of users ("G1", "G2", … in order of first opening); chat.postMessage
+// answers a unique ts and records the message. The calls whose 1-based number (per method) is
+// in limit429 are answered HTTP 429 with Retry-After: 1 instead.
+type meetSlack struct {
+	limit429 map[string][]int
+
+	mu      sync.Mutex
+	calls   map[string]int    // per method, 429s included
+	limited map[string]int    // 429s answered, per method
+	convs   map[string]string // sorted users "U1,U2" → conversation id
+	members map[string]string // conversation id → sorted users
+	posts   []meetSlackPost   // accepted chat.postMessage calls
+	opened  map[string]int    // conversation id → successful conversations.open calls
+}
+
+func newMeetSlack(limit429 map[string][]int) *meetSlack {
+	return &meetSlack{limit429: limit429, calls: map[string]int{}, limited: map[string]int{},
+		convs: map[string]string{}, members: map[string]string{}, opened: map[string]int{}}
+}
+
+// meetParams reads a call's parameters, form-encoded or JSON.
+func meetParams(r *http.Request) url.Values {
+	body, _ := io.ReadAll(r.Body)
+	out := url.Values{}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var m map[string]any
+		if json.Unmarshal(body, &m) == nil {
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					out.Set(k, s)
+				} else {
+					js, _ := json.Marshal(v)
+					out.Set(k, string(js))
+				}
+			}
+		}
+		return out
+	}
+	out, _ = url.ParseQuery(string(body))
+	for k, q := range r.URL.Query() {
+		out[k] = append(out[k], q...)
+	}
+	return out
+}
+
+// meetUserSet normalises a users list: sorted, comma-separated.
+func meetUserSet(users []string) string {
+	s := append([]string(nil), users...)
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+func (f *meetSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	p := meetParams(r)
+	f.mu.Lock()
+	f.calls[method]++
+	n := f.calls[method]
+	for _, k := range f.limit429[method] {
+		if k == n {
+			f.limited[method]++
+			f.mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+	}
+	var resp any
+	switch method {
+	case "auth.test":
+		resp = map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
+	case "conversations.open":
+		set := meetUserSet(strings.Split(p.Get("users"), ","))
+		id, ok := f.convs[set]
+		if !ok {
+			id = fmt.Sprintf("G%d", len(f.convs)+1)
+			f.convs[set] = id
+			f.members[id] = set
+		}
+		f.opened[id]++
+		resp = map[string]any{"ok": true, "channel": map[string]any{"id": id}}
+	case "chat.postMessage":
+		ts := fmt.Sprintf("1700000000.%06d", n)
+		f.posts = append(f.posts, meetSlackPost{Channel: p.Get("channel"), TS: ts, Text: p.Get("text") + "\n" + p.Get("blocks")})
+		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
+	case "users.info":
+		u := p.Get("user")
+		resp = map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
+			"profile": map[string]any{}}}
+	case "users.list":
+		resp = map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
+	default:
+		resp = map[string]any{"ok": true}
+	}
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// snapshot copies the fake's state.
+func (f *meetSlack) snapshot() (posts []meetSlackPost, convs map[string]string, calls, limited map[string]int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	convs = make(map[string]string, len(f.convs))
+	for k, v := range f.convs {
+		convs[k] = v
+	}
+	calls, limited = map[string]int{}, map[string]int{}
+	for k, v := range f.calls {
+		calls[k] = v
+	}
+	for k, v := range f.limited {
+		limited[k] = v
+	}
+	return append([]meetSlackPost(nil), f.posts...), convs, calls, limited
+}
+
+// meetServed is `cantieri serve` against a fake Slack, taking slash commands from any user.
+type meetServed struct {
+	t    *testing.T
+	base string
+	rs   *httptest.Server
+	logs *syncBuffer
+
+	mu      sync.Mutex
+	n       int
+	pending map[string]chan string
+}
+
+// meetStartServe runs serve with vars and api as the Slack Web API, on a free port.
+func meetStartServe(t *testing.T, vars map[string]string, api http.Handler) *meetServed {
+	t.Helper()
+	fake := httptest.NewServer(api)
+	t.Cleanup(fake.Close)
+	s := &meetServed{t: t, pending: map[string]chan string{}}
+	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		ch := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
+		s.mu.Unlock()
+		if ch != nil {
+			select {
+			case ch <- string(b):
+			default:
+			}
+		}
+	}))
+	t.Cleanup(s.rs.Close)
+
+	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
+		"SLACK_API_URL": fake.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
+	for k, v := range vars {
+		all[k] = v
+	}
+	e, _, errb := testEnv(all, "")
+	s.logs = errb
+	addrc := make(chan string, 1)
+	e.ready = func(addr string) { addrc <- addr }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- e.run(ctx, []string{"serve"}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	select {
+	case a := <-addrc:
+		s.base = "http://" + a
+	case c := <-done:
+		t.Fatalf("serve exited early with %d: %s", c, errb)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return s
+}
+
+// meetStrings collects every string of a decoded JSON value, in a stable order.
+func meetStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, meetStrings(e)...)
+		}
+		return out
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			out = append(out, meetStrings(x[k])...)
+		}
+		return out
+	}
+	return nil
+}
+
+// meetAsk sends a signed /cantieri text as the Slack user and returns the answer posted to
+// the command's own response_url, flattened to its strings.
+func (s *meetServed) meetAsk(user, text string) string {
+	s.t.Helper()
+	s.mu.Lock()
+	s.n++
+	id := strconv.Itoa(s.n)
+	answer := make(chan string, 1)
+	s.pending[id] = answer
+	s.mu.Unlock()
+	body := url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
+		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
+		"response_url": {s.rs.URL + "/r/" + id}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/commands", strings.NewReader(body))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(testSecret))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("command %q as %s: status %d", text, user, resp.StatusCode)
+	}
+	select {
+	case a := <-answer:
+		var v any
+		if err := json.Unmarshal([]byte(a), &v); err != nil {
+			return a
+		}
+		return strings.Join(meetStrings(v), "\n")
+	case <-time.After(meetTimeout):
+		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
+		return ""
+	}
+}
+
+// meetMetric reads a counter's value from /metrics (0 when absent).
+func (s *meetServed) meetMetric(name, labels string) float64 {
+	s.t.Helper()
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name+labels) + ` (\S+)$`).FindStringSubmatch(string(b))
+	if m == nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
+}
+
+// TestExchangeRoundAgainstFakeSlack runs an exchange round through `cantieri serve` (real
+// PostgreSQL, Redis limiter and River jobs) on the demo council, against a fake Slack that
+// answers some calls with 429: every group gets exactly one message in its own group
+// conversation and the coordinator one report, despite the 429s; a second run in the same
+// minute does nothing; participants' answers are recorded.
+func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, prefix := redistest.New(t)
+	dbURL := pgtest.NewDatabase(t)
+	vars := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
+	e, _, errb := testEnv(vars, "")
+	if code := e.run(ctx, []string{"seed", "demo", "--employees", "300"}); code != 0 {
+		t.Fatalf("seed: code %d, stderr %s", code, errb)
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	count := func(sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	// Everyone on Slack, as U<employee id>.
+	exec(`INSERT INTO employee_identities (transport, external_id, employee_id)
+		SELECT 'slack', 'U' || e.id, e.id FROM employees e
+		WHERE NOT EXISTS (SELECT 1 FROM employee_identities i WHERE i.employee_id = e.id AND i.transport = 'slack')`)
+	var giulia int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM employees WHERE email = 'giulia.cecchi@comune.prato.it'`).Scan(&giulia); err != nil {
+		t.Fatal(err)
+	}
+	coordinator := "U" + strconv.FormatInt(giulia, 10)
+
+	fake := newMeetSlack(map[string][]int{"chat.postMessage": {3, 7}, "conversations.open": {2}})
+	s := meetStartServe(t, vars, fake)
+
+	created := s.meetAsk(coordinator, `incontri nuovo nome="Caffè" cron="0 10 * * 2" gruppo=2`)
+	if !strings.Contains(created, "Programma 1 «Caffè» creato") {
+		t.Fatalf("create: %s", created)
+	}
+	// No scheduled round may interfere with the manual one (were the test run on a Tuesday
+	// morning).
+	exec(`UPDATE meeting_programmes SET next_round_at = now() + interval '30 days' WHERE id = 1`)
+
+	// Forty people with a unit: thirty-eight enrolled in SQL, two with the command.
+	rows, err := pool.Query(ctx, `SELECT id FROM employees WHERE unit_id IS NOT NULL AND active AND erased_at IS NULL AND id <> $1
+		ORDER BY id LIMIT 40`, giulia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) != 40 {
+		t.Fatalf("%d people with a unit", len(ids))
+	}
+	exec(`INSERT INTO meeting_participants (programme_id, employee_id) SELECT 1, unnest($1::bigint[])`, ids[:38])
+	for _, id := range ids[38:] {
+		if a := s.meetAsk("U"+strconv.FormatInt(id, 10), "incontri iscrivimi 1"); !strings.Contains(a, "Sei iscritto a «Caffè»") {
+			t.Fatalf("join: %s", a)
+		}
+	}
+	if n := count(`SELECT count(*) FROM meeting_participants WHERE programme_id = 1 AND left_at IS NULL`); n != 40 {
+		t.Fatalf("participants = %d, want 40", n)
+	}
+
+	// Run the round, and again at once: both commands must fall in the same minute.
+	if sec := time.Now().Second(); sec > 45 {
+		time.Sleep(time.Duration(61-sec) * time.Second)
+	}
+	start := time.Now()
+	run := s.meetAsk(coordinator, "incontri 1 round")
+	if !strings.Contains(run, "Giro 1 di «Caffè» avviato: 20 gruppi, 40 persone, 0 lasciate fuori") {
+		t.Fatalf("round: %s", run)
+	}
+	if again := s.meetAsk(coordinator, "incontri 1 round"); !strings.Contains(again, "già partito") {
+		t.Fatalf("second run in the same minute: %s", again)
+	}
+	if n := count(`SELECT count(*) FROM meeting_rounds`); n != 1 {
+		t.Fatalf("meeting_rounds = %d after two runs in a minute", n)
+	}
+
+	// Each group's users, sorted as the fake keys its conversations.
+	groups := map[int]string{}
+	grows, err := pool.Query(ctx, `SELECT g.number, string_agg('U' || pp.employee_id, ',')
+		FROM meeting_groups g JOIN meeting_participation pp ON pp.group_id = g.id GROUP BY g.number`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for grows.Next() {
+		var n int
+		var users string
+		if err := grows.Scan(&n, &users); err != nil {
+			t.Fatal(err)
+		}
+		groups[n] = meetUserSet(strings.Split(users, ","))
+	}
+	grows.Close()
+	if len(groups) != 20 {
+		t.Fatalf("groups = %d, want 20", len(groups))
+	}
+	// delivered reports, per group, the posts in its conversation, and the coordinator's.
+	delivered := func() (perGroup map[int]int, report int, posts []meetSlackPost, convs map[string]string) {
+		posts, convs, _, _ = fake.snapshot()
+		perChannel := map[string]int{}
+		for _, p := range posts {
+			perChannel[p.Channel]++
+		}
+		perGroup = map[int]int{}
+		for n, users := range groups {
+			if id, ok := convs[users]; ok {
+				perGroup[n] = perChannel[id]
+			}
+		}
+		return perGroup, perChannel[coordinator], posts, convs
+	}
+	state := func() string {
+		perGroup, report, posts, _ := delivered()
+		_, _, calls, limited := fake.snapshot()
+		return fmt.Sprintf("groups posted %v (of %d), report %d, %d posts, calls %v, 429s %v", perGroup, len(groups), report,
+			len(posts), calls, limited)
+	}
+	deadline := time.Now().Add(meetTimeout)
+	for {
+		perGroup, report, _, _ := delivered()
+		done := report >= 1
+		for n := range groups {
+			done = done && perGroup[n] >= 1
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s\nlogs:\n%s", meetTimeout, state(), s.logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("round delivered in %v: %s", time.Since(start).Round(time.Millisecond), state())
+	// Anything posted twice would show up within the retry and River's poll.
+	time.Sleep(2 * time.Second)
+
+	perGroup, report, posts, convs := delivered()
+	for n := range groups {
+		if perGroup[n] != 1 {
+			t.Errorf("group %d (%s) got %d messages, want 1", n, groups[n], perGroup[n])
+		}
+	}
+	if report != 1 {
+		t.Errorf("the coordinator got %d reports, want 1", report)
+	}
+	if len(posts) != len(groups)+1 {
+		t.Errorf("%d messages posted, want %d: %s", len(posts), len(groups)+1, state())
+	}
+	byConv := map[string]bool{}
+	for _, id := range convs {
+		byConv[id] = true
+	}
+	for _, p := range posts {
+		switch {
+		case p.Channel == coordinator:
+			if !strings.Contains(p.Text, "Giro 1 di «Caffè»: 20 gruppi, 40 persone.") {
+				t.Errorf("report: %q", p.Text)
+			}
+		case !byConv[p.Channel]:
+			t.Errorf("a message to %s, neither a group nor the coordinator: %q", p.Channel, p.Text)
+		case !strings.Contains(p.Text, "Siete un gruppo del giro 1 di «Caffè»"):
+			t.Errorf("group message to %s: %q", p.Channel, p.Text)
+		}
+	}
+	if len(convs) != len(groups) {
+		t.Errorf("%d conversations opened, want %d", len(convs), len(groups))
+	}
+	// The 429s happened, and the client saw them.
+	_, _, calls, limited := fake.snapshot()
+	if limited["chat.postMessage"] != 2 || limited["conversations.open"] != 1 {
+		t.Errorf("429s answered = %v, want 2 chat.postMessage and 1 conversations.open", limited)
+	}
+	if calls["chat.postMessage"] != len(groups)+1+2 {
+		t.Errorf("chat.postMessage calls = %d, want %d (each post once, plus the 2 retried after a 429)",
+			calls["chat.postMessage"], len(groups)+1+2)
+	}
+	if got := s.meetMetric("cantieri_slack_api_429_total", `{method="chat.postMessage"}`); got != 2 {
+		t.Errorf("cantieri_slack_api_429_total{chat.postMessage} = %v, want 2", got)
+	}
+	if got := s.meetMetric("cantieri_slack_api_429_total", `{method="conversations.open"}`); got != 1 {
+		t.Errorf("cantieri_slack_api_429_total{conversations.open} = %v, want 1", got)
+	}
+	if n := count(`SELECT count(*) FROM outbound_messages WHERE idempotency_key LIKE 'meet-%'`); n != len(groups)+1 {
+		t.Errorf("outbound records = %d, want %d", n, len(groups)+1)
+	}
+
+	// Answers.
+	var rid int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM meeting_rounds`).Scan(&rid); err != nil {
+		t.Fatal(err)
+	}
+	yes, notYet := "U"+strconv.FormatInt(ids[0], 10), "U"+strconv.FormatInt(ids[1], 10)
+	if a := s.meetAsk(yes, fmt.Sprintf("incontri giro %d sì", rid)); !strings.Contains(a, "Ho registrato che vi siete incontrati") {
+		t.Errorf("yes: %s", a)
+	}
+	if a := s.meetAsk(notYet, fmt.Sprintf("incontri giro %d non-ancora", rid)); !strings.Contains(a, "te lo richiedo") {
+		t.Errorf("not yet: %s", a)
+	}
+	answers := map[int64]string{}
+	arows, err := pool.Query(ctx, `SELECT employee_id, answer FROM meeting_participation WHERE round_id = $1 AND answer IS NOT NULL`, rid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for arows.Next() {
+		var id int64
+		var a string
+		if err := arows.Scan(&id, &a); err != nil {
+			t.Fatal(err)
+		}
+		answers[id] = a
+	}
+	arows.Close()
+	if len(answers) != 2 || answers[ids[0]] != "met" || answers[ids[1]] != "not_yet" {
+		t.Errorf("answers = %v, want %d met and %d not_yet", answers, ids[0], ids[1])
+	}
+	// Nothing more was posted by the second run, the answers or the ticks since.
+	if after, _, _, _ := fake.snapshot(); len(after) != len(posts) {
+		t.Errorf("%d more messages posted after the round", len(after)-len(posts))
+	}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
+	"github.com/comune-prato/cantieri/internal/redis/redistest"
+)
+
+// TestDemoScriptsThroughTheConsole runs what `make demo` runs, on the default demo council (the
+// scripts name its people): the project's lifecycle, then its team — proposal, a swap,
+// confirmation with a channel, invitations, a decline with the replacement proposed to the
+// coordinator, acceptances, the formed team with its channel stand-in — then an exchange
+// programme — creation with the next dates, enrolments, a pause, a private "never with", the
+// preview, a round, two "did you meet?" answers and the card with the round's counts.
+func TestDemoScriptsThroughTheConsole(t *testing.T) {
+	t.Parallel()
+	_, prefix := redistest.New(t)
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
+	ctx := context.Background()
+	e, _, errb := testEnv(vars, "")
+	if code := e.run(ctx, []string{"seed", "demo"}); code != 0 {
+		t.Fatalf("seed: code %d, stderr %s", code, errb)
+	}
+	run := func(name string) string {
+		t.Helper()
+		script, err := os.ReadFile("../../examples/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, out, errb := testEnv(vars, string(script))
+		if code := e.run(ctx, []string{"console", "--as", "giulia.cecchi"}); code != 0 {
+			t.Fatalf("%s: code %d, stderr %s", name, code, errb)
+		}
+		return out.String()
+	}
+	inOrder := func(name, got string, steps []string) {
+		t.Helper()
+		at := 0
+		for _, s := range steps {
+			i := strings.Index(got[at:], s)
+			if i < 0 {
+				t.Fatalf("%s: missing, or out of order, %q:\n%s", name, s, got)
+			}
+			at += i + len(s)
+		}
+	}
+	contains := func(name, got string, parts []string) {
+		t.Helper()
+		for _, s := range parts {
+			if !strings.Contains(got, s) {
+				t.Errorf("%s: missing %q:\n%s", name, s, got)
+			}
+		}
+	}
+
+	run("progetto.txt")
+
+	team := run("squadra.txt")
+	// The console's own replies come in order; messages delivered by jobs interleave.
+	inOrder("squadra.txt", team, []string{
+		"Squadra proposta per il progetto 1 «Ciclovia del Bisenzio»",
+		"Dipartimenti coinvolti: 6.",
+		"Scambio applicato: Alberto Cappelli al posto di Hui Xu.",
+		"Inviti inviati a 6 persone",
+		"Ora sei «mario.rossi».",
+		"Hai accettato: fai parte della squadra del progetto 1",
+		"Hai già accettato l'invito al progetto 1",
+		"Hai rifiutato l'invito al progetto 1",
+		"Inviti: 1 accettati, 4 in attesa, 1 da sostituire, su 6.",
+		"Invito inviato a Roberta Niccolai al posto di Alessandro Gallo.",
+		"Eri l'ultima risposta che mancava: la squadra è completa.",
+		"Squadra completa dal",
+	})
+	contains("squadra.txt", team, []string{
+		"[→ console:mario.rossi]\nInvito nella squadra del progetto 1",
+		"Alessandro Gallo ha rifiutato l'invito nella squadra del progetto 1",
+		"Motivo: Sono già su due cantieri fino a giugno",
+		"Ti propongo *Roberta Niccolai* (n. 27)",
+		"[canale #cantieri-1-ciclovia-del-bisenzio creato",
+		"[#cantieri-1-ciclovia-del-bisenzio: scheda del progetto fissata]",
+		"Squadra: Mario Rossi, Roberta Niccolai, Patrizia Cocchi, Alberto Cappelli, Alessandra Giannini, Ilaria Banchelli (dal",
+	})
+
+	meet := run("incontri.txt")
+	inOrder("incontri.txt", meet, []string{
+		"Programma 1 «Caffè tra uffici» creato.",
+		"Prossime date:",
+		"Sei iscritto a «Caffè tra uffici».",
+		"non sarai mai nello stesso gruppo di Mario Rossi",
+		"salterai i prossimi 1 giri",
+		"Giro 1: 4 gruppi, 8 persone. È solo un'anteprima: non ho inviato nulla.",
+		"Patrizia Cocchi (in pausa)",
+		"Giro 1 di «Caffè tra uffici» avviato: 4 gruppi, 8 persone, 1 lasciate fuori.",
+		"Grazie! Ho registrato che vi siete incontrati.",
+		"D'accordo: te lo richiedo tra qualche giorno.",
+		"Si sono incontrati: 1; non ancora: 1; no: 0; senza risposta: 6.",
+	})
+	if n := strings.Count(meet, "Siete un gruppo del giro 1"); n != 4 {
+		t.Errorf("group messages = %d, want 4:\n%s", n, meet)
+	}
+	if strings.Contains(meet, "console:hui.xu,console:mario.rossi") || strings.Contains(meet, "console:mario.rossi,console:hui.xu") {
+		t.Errorf("hui.xu was grouped with mario.rossi despite «mai»:\n%s", meet)
+	}
+	contains("incontri.txt", meet, []string{"Giro 1 di «Caffè tra uffici»: 4 gruppi, 8 persone.", "Lasciate fuori (1): Patrizia Cocchi (in pausa)."})
+}
