@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 HANDLE   ?= $(or $(USER),utente)
 
-.PHONY: run build test vet bench migrate seed console serve docker clean
+.PHONY: run build test vet bench migrate seed demo console serve docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cantieri
@@ -29,6 +29,13 @@ console: build
 seed: build
 	@scripts/services.sh run
 	$(BIN) seed demo $(SEED_ARGS)
+
+# The demo council, then the README's three scripts as its dirigente: a project's lifecycle,
+# its team from proposal to channel, an exchange programme with a round. Needs an EMPTY database.
+demo: seed
+	$(BIN) console --as giulia.cecchi < examples/progetto.txt
+	$(BIN) console --as giulia.cecchi < examples/squadra.txt
+	$(BIN) console --as giulia.cecchi < examples/incontri.txt
 
 migrate: build
 	@scripts/services.sh run
