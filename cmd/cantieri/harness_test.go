@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,28 +13,36 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 const testSecret = "s3cr3t"
 
-// servedBot is `cantieri serve` running in the test process against a fake Slack: answers
-// posted to the response_url arrive on answers.
+// servedBot is `cantieri serve` running in the test process against a fake Slack. Answers
+// posted to responseURL arrive on answers; askAs gives each command a response_url of its own
+// (below rs, keyed in pending) and returns that command's answer.
 type servedBot struct {
 	t           *testing.T
 	base        string
+	rs          *httptest.Server
 	responseURL string
 	answers     chan string
 	logs        *syncBuffer
 	stop        func() int
-	n           int
+	// answerWait bounds askAs's wait for an answer.
+	answerWait time.Duration
+
+	mu      sync.Mutex
+	n       int
+	pending map[string]chan string
 }
 
-// startServe runs serve with vars plus the Slack settings of the fake, on a free port.
+// startServe runs serve with vars plus the Slack settings of a trivial fake, on a free port.
 func startServe(t *testing.T, vars map[string]string) *servedBot {
 	t.Helper()
-	fakeSlack := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return startServeWithSlack(t, vars, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.HasSuffix(r.URL.Path, "/auth.test") {
 			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
@@ -41,14 +50,31 @@ func startServe(t *testing.T, vars map[string]string) *servedBot {
 		}
 		fmt.Fprint(w, `{"ok":true}`)
 	}))
+}
+
+// startServeWithSlack runs serve with vars and the Slack settings of api, a fake Slack Web API
+// answering at /api/METHOD, on a free port.
+func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler) *servedBot {
+	t.Helper()
+	fakeSlack := httptest.NewServer(api)
 	t.Cleanup(fakeSlack.Close)
-	s := &servedBot{t: t, answers: make(chan string, 16)}
-	rs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s := &servedBot{t: t, answers: make(chan string, 16), answerWait: flowTimeout, pending: map[string]chan string{}}
+	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		s.answers <- string(b)
+		s.mu.Lock()
+		ch, own := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
+		s.mu.Unlock()
+		if !own {
+			s.answers <- string(b)
+			return
+		}
+		select {
+		case ch <- string(b):
+		default: // a second answer to the same command is not expected; keep the first
+		}
 	}))
-	t.Cleanup(rs.Close)
-	s.responseURL = rs.URL + "/r"
+	t.Cleanup(s.rs.Close)
+	s.responseURL = s.rs.URL + "/r"
 
 	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
 		"SLACK_API_URL": fakeSlack.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
@@ -101,13 +127,19 @@ func (s *servedBot) get(path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// command posts a slash command with text, signed with sig (or correctly when sig is ""), and
-// returns the HTTP status after checking the 3 s ack promise.
-func (s *servedBot) command(text, sig string) int {
+// nextCommand numbers a new command, for its trigger_id and response_url.
+func (s *servedBot) nextCommand() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.n++
-	body := url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {"U1"}, "user_name": {"mario"},
-		"channel_id": {"C1"}, "team_id": {"T1"}, "trigger_id": {"t." + strconv.Itoa(s.n)},
-		"response_url": {s.responseURL}}.Encode()
+	return strconv.Itoa(s.n)
+}
+
+// post posts the slash command form, signed with sig (or correctly when sig is ""), and
+// returns the HTTP status after checking the 3 s ack promise.
+func (s *servedBot) post(form url.Values, sig string) int {
+	s.t.Helper()
+	body := form.Encode()
 	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/commands", strings.NewReader(body))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	if sig == "" {
@@ -125,9 +157,19 @@ func (s *servedBot) command(text, sig string) int {
 	}
 	resp.Body.Close()
 	if took := time.Since(start); took > 3*time.Second {
-		s.t.Fatalf("ack took %v", took)
+		s.t.Fatalf("command %q: ack took %v", form.Get("text"), took)
 	}
 	return resp.StatusCode
+}
+
+// command posts a slash command with text from U1 in C1, signed with sig (or correctly when
+// sig is ""), and returns the HTTP status after checking the 3 s ack promise.
+func (s *servedBot) command(text, sig string) int {
+	s.t.Helper()
+	id := s.nextCommand()
+	return s.post(url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {"U1"}, "user_name": {"mario"},
+		"channel_id": {"C1"}, "team_id": {"T1"}, "trigger_id": {"t." + id},
+		"response_url": {s.responseURL}}, sig)
 }
 
 // ask sends a signed command, expects the ack, and returns the answer at the response_url.
@@ -141,6 +183,35 @@ func (s *servedBot) ask(text string) string {
 		return a
 	case <-time.After(15 * time.Second):
 		s.t.Fatalf("command %q: no answer at the response_url", text)
+		return ""
+	}
+}
+
+// askAs sends a signed /cantieri text from the Slack user in the user's DM, checks the 3 s
+// ack, and returns the answer posted to the command's own response_url, flattened to its
+// strings.
+func (s *servedBot) askAs(user, text string) string {
+	s.t.Helper()
+	id := s.nextCommand()
+	answer := make(chan string, 1)
+	s.mu.Lock()
+	s.pending[id] = answer
+	s.mu.Unlock()
+	code := s.post(url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
+		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
+		"response_url": {s.rs.URL + "/r/" + id}}, "")
+	if code != http.StatusOK {
+		s.t.Fatalf("command %q as %s: status %d", text, user, code)
+	}
+	select {
+	case a := <-answer:
+		var v any
+		if err := json.Unmarshal([]byte(a), &v); err != nil {
+			return a
+		}
+		return strings.Join(strs(v), "\n")
+	case <-time.After(s.answerWait):
+		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
 		return ""
 	}
 }

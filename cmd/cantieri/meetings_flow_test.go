@@ -1,16 +1,9 @@
 package main
 
 import (
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -18,11 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // meetTimeout bounds the waits of the exchange-round flow: chat.postMessage is paced at about
@@ -58,31 +46,6 @@ func newMeetSlack(limit429 map[string][]int) *meetSlack {
 		convs: map[string]string{}, members: map[string]string{}, opened: map[string]int{}}
 }
 
-// meetParams reads a call's parameters, form-encoded or JSON.
-func meetParams(r *http.Request) url.Values {
-	body, _ := io.ReadAll(r.Body)
-	out := url.Values{}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var m map[string]any
-		if json.Unmarshal(body, &m) == nil {
-			for k, v := range m {
-				if s, ok := v.(string); ok {
-					out.Set(k, s)
-				} else {
-					js, _ := json.Marshal(v)
-					out.Set(k, string(js))
-				}
-			}
-		}
-		return out
-	}
-	out, _ = url.ParseQuery(string(body))
-	for k, q := range r.URL.Query() {
-		out[k] = append(out[k], q...)
-	}
-	return out
-}
-
 // meetUserSet normalises a users list: sorted, comma-separated.
 func meetUserSet(users []string) string {
 	s := append([]string(nil), users...)
@@ -92,7 +55,7 @@ func meetUserSet(users []string) string {
 
 func (f *meetSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	p := meetParams(r)
+	p := slackParams(r)
 	f.mu.Lock()
 	f.calls[method]++
 	n := f.calls[method]
@@ -107,8 +70,6 @@ func (f *meetSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var resp any
 	switch method {
-	case "auth.test":
-		resp = map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
 	case "conversations.open":
 		set := meetUserSet(strings.Split(p.Get("users"), ","))
 		id, ok := f.convs[set]
@@ -123,18 +84,11 @@ func (f *meetSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ts := fmt.Sprintf("1700000000.%06d", n)
 		f.posts = append(f.posts, meetSlackPost{Channel: p.Get("channel"), TS: ts, Text: p.Get("text") + "\n" + p.Get("blocks")})
 		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
-	case "users.info":
-		u := p.Get("user")
-		resp = map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
-			"profile": map[string]any{}}}
-	case "users.list":
-		resp = map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
-	default:
-		resp = map[string]any{"ok": true}
+	default: // auth.test, users.info, users.list, …
+		resp = slackAnswer(method, p)
 	}
 	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	writeSlackJSON(w, resp)
 }
 
 // snapshot copies the fake's state.
@@ -155,138 +109,8 @@ func (f *meetSlack) snapshot() (posts []meetSlackPost, convs map[string]string, 
 	return append([]meetSlackPost(nil), f.posts...), convs, calls, limited
 }
 
-// meetServed is `cantieri serve` against a fake Slack, taking slash commands from any user.
-type meetServed struct {
-	t    *testing.T
-	base string
-	rs   *httptest.Server
-	logs *syncBuffer
-
-	mu      sync.Mutex
-	n       int
-	pending map[string]chan string
-}
-
-// meetStartServe runs serve with vars and api as the Slack Web API, on a free port.
-func meetStartServe(t *testing.T, vars map[string]string, api http.Handler) *meetServed {
-	t.Helper()
-	fake := httptest.NewServer(api)
-	t.Cleanup(fake.Close)
-	s := &meetServed{t: t, pending: map[string]chan string{}}
-	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		ch := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
-		s.mu.Unlock()
-		if ch != nil {
-			select {
-			case ch <- string(b):
-			default:
-			}
-		}
-	}))
-	t.Cleanup(s.rs.Close)
-
-	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
-		"SLACK_API_URL": fake.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
-	for k, v := range vars {
-		all[k] = v
-	}
-	e, _, errb := testEnv(all, "")
-	s.logs = errb
-	addrc := make(chan string, 1)
-	e.ready = func(addr string) { addrc <- addr }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- e.run(ctx, []string{"serve"}) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	select {
-	case a := <-addrc:
-		s.base = "http://" + a
-	case c := <-done:
-		t.Fatalf("serve exited early with %d: %s", c, errb)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	return s
-}
-
-// meetStrings collects every string of a decoded JSON value, in a stable order.
-func meetStrings(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, meetStrings(e)...)
-		}
-		return out
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var out []string
-		for _, k := range keys {
-			out = append(out, meetStrings(x[k])...)
-		}
-		return out
-	}
-	return nil
-}
-
-// meetAsk sends a signed /cantieri text as the Slack user and returns the answer posted to
-// the command's own response_url, flattened to its strings.
-func (s *meetServed) meetAsk(user, text string) string {
-	s.t.Helper()
-	s.mu.Lock()
-	s.n++
-	id := strconv.Itoa(s.n)
-	answer := make(chan string, 1)
-	s.pending[id] = answer
-	s.mu.Unlock()
-	body := url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
-		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
-		"response_url": {s.rs.URL + "/r/" + id}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/commands", strings.NewReader(body))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(testSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("command %q as %s: status %d", text, user, resp.StatusCode)
-	}
-	select {
-	case a := <-answer:
-		var v any
-		if err := json.Unmarshal([]byte(a), &v); err != nil {
-			return a
-		}
-		return strings.Join(meetStrings(v), "\n")
-	case <-time.After(meetTimeout):
-		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
-		return ""
-	}
-}
-
 // meetMetric reads a counter's value from /metrics (0 when absent).
-func (s *meetServed) meetMetric(name, labels string) float64 {
+func (s *servedBot) meetMetric(name, labels string) float64 {
 	s.t.Helper()
 	resp, err := http.Get(s.base + "/metrics")
 	if err != nil {
@@ -309,37 +133,9 @@ func (s *meetServed) meetMetric(name, labels string) float64 {
 // minute does nothing; participants' answers are recorded.
 func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	_, prefix := redistest.New(t)
-	dbURL := pgtest.NewDatabase(t)
-	vars := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
-	e, _, errb := testEnv(vars, "")
-	if code := e.run(ctx, []string{"seed", "demo", "--employees", "300"}); code != 0 {
-		t.Fatalf("seed: code %d, stderr %s", code, errb)
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	count := func(sql string, args ...any) int {
-		t.Helper()
-		var n int
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return n
-	}
-	// Everyone on Slack, as U<employee id>.
-	exec(`INSERT INTO employee_identities (transport, external_id, employee_id)
-		SELECT 'slack', 'U' || e.id, e.id FROM employees e
-		WHERE NOT EXISTS (SELECT 1 FROM employee_identities i WHERE i.employee_id = e.id AND i.transport = 'slack')`)
+	council := seedSlackCouncil(t, 300)
+	ctx, pool := council.ctx, council.pool
+	exec, count := council.exec, council.count
 	var giulia int64
 	if err := pool.QueryRow(ctx, `SELECT id FROM employees WHERE email = 'giulia.cecchi@comune.prato.it'`).Scan(&giulia); err != nil {
 		t.Fatal(err)
@@ -347,9 +143,10 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	coordinator := "U" + strconv.FormatInt(giulia, 10)
 
 	fake := newMeetSlack(map[string][]int{"chat.postMessage": {3, 7}, "conversations.open": {2}})
-	s := meetStartServe(t, vars, fake)
+	s := startServeWithSlack(t, council.vars, fake)
+	s.answerWait = meetTimeout
 
-	created := s.meetAsk(coordinator, `incontri nuovo nome="Caffè" cron="0 10 * * 2" gruppo=2`)
+	created := s.askAs(coordinator, `incontri nuovo nome="Caffè" cron="0 10 * * 2" gruppo=2`)
 	if !strings.Contains(created, "Programma 1 «Caffè» creato") {
 		t.Fatalf("create: %s", created)
 	}
@@ -377,7 +174,7 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	}
 	exec(`INSERT INTO meeting_participants (programme_id, employee_id) SELECT 1, unnest($1::bigint[])`, ids[:38])
 	for _, id := range ids[38:] {
-		if a := s.meetAsk("U"+strconv.FormatInt(id, 10), "incontri iscrivimi 1"); !strings.Contains(a, "Sei iscritto a «Caffè»") {
+		if a := s.askAs("U"+strconv.FormatInt(id, 10), "incontri iscrivimi 1"); !strings.Contains(a, "Sei iscritto a «Caffè»") {
 			t.Fatalf("join: %s", a)
 		}
 	}
@@ -390,11 +187,11 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 		time.Sleep(time.Duration(61-sec) * time.Second)
 	}
 	start := time.Now()
-	run := s.meetAsk(coordinator, "incontri 1 round")
+	run := s.askAs(coordinator, "incontri 1 round")
 	if !strings.Contains(run, "Giro 1 di «Caffè» avviato: 20 gruppi, 40 persone, 0 lasciate fuori") {
 		t.Fatalf("round: %s", run)
 	}
-	if again := s.meetAsk(coordinator, "incontri 1 round"); !strings.Contains(again, "già partito") {
+	if again := s.askAs(coordinator, "incontri 1 round"); !strings.Contains(again, "già partito") {
 		t.Fatalf("second run in the same minute: %s", again)
 	}
 	if n := count(`SELECT count(*) FROM meeting_rounds`); n != 1 {
@@ -516,10 +313,10 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 		t.Fatal(err)
 	}
 	yes, notYet := "U"+strconv.FormatInt(ids[0], 10), "U"+strconv.FormatInt(ids[1], 10)
-	if a := s.meetAsk(yes, fmt.Sprintf("incontri giro %d sì", rid)); !strings.Contains(a, "Ho registrato che vi siete incontrati") {
+	if a := s.askAs(yes, fmt.Sprintf("incontri giro %d sì", rid)); !strings.Contains(a, "Ho registrato che vi siete incontrati") {
 		t.Errorf("yes: %s", a)
 	}
-	if a := s.meetAsk(notYet, fmt.Sprintf("incontri giro %d non-ancora", rid)); !strings.Contains(a, "te lo richiedo") {
+	if a := s.askAs(notYet, fmt.Sprintf("incontri giro %d non-ancora", rid)); !strings.Contains(a, "te lo richiedo") {
 		t.Errorf("not yet: %s", a)
 	}
 	answers := map[int64]string{}

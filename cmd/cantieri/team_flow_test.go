@@ -1,30 +1,18 @@
 package main
 
 import (
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // flowTimeout bounds every wait of the team flow test: River polls every second and
@@ -52,35 +40,10 @@ type teamSlack struct {
 	posts int
 }
 
-// callParams reads a call's parameters: slack-go sends most methods form-encoded, a few as JSON.
-func callParams(r *http.Request) url.Values {
-	body, _ := io.ReadAll(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var m map[string]any
-		out := url.Values{}
-		if json.Unmarshal(body, &m) == nil {
-			for k, v := range m {
-				if s, ok := v.(string); ok {
-					out.Set(k, s)
-				} else {
-					js, _ := json.Marshal(v)
-					out.Set(k, string(js))
-				}
-			}
-		}
-		return out
-	}
-	v, _ := url.ParseQuery(string(body))
-	for k, q := range r.URL.Query() {
-		v[k] = append(v[k], q...)
-	}
-	return v
-}
-
 // ServeHTTP answers a Web API call (the path is /api/METHOD).
 func (f *teamSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	p := callParams(r)
+	p := slackParams(r)
 	f.mu.Lock()
 	f.calls = append(f.calls, slackCall{Method: method, Params: p})
 	var ts string
@@ -92,8 +55,6 @@ func (f *teamSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var resp any
 	switch method {
-	case "auth.test":
-		resp = map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
 	case "chat.postMessage":
 		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
 	case "conversations.create":
@@ -104,17 +65,10 @@ func (f *teamSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = map[string]any{"ok": true, "channels": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
 	case "conversations.open":
 		resp = map[string]any{"ok": true, "channel": map[string]any{"id": "D" + p.Get("users")}}
-	case "users.info":
-		u := p.Get("user")
-		resp = map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
-			"profile": map[string]any{}}}
-	case "users.list":
-		resp = map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
-	default: // pins.add, views.publish, …
-		resp = map[string]any{"ok": true}
+	default: // auth.test, users.info, users.list, pins.add, views.publish, …
+		resp = slackAnswer(method, p)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	writeSlackJSON(w, resp)
 }
 
 // callsTo returns the calls made so far to method.
@@ -172,32 +126,6 @@ func (f *teamSlack) summary() string {
 	return b.String()
 }
 
-// strs collects every string in a decoded JSON value, in document order.
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, strs(e)...)
-		}
-		return out
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var out []string
-		for _, k := range keys {
-			out = append(out, strs(x[k])...)
-		}
-		return out
-	}
-	return nil
-}
-
 // waitUntil polls cond until it holds, failing the test with what() after flowTimeout.
 func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
 	t.Helper()
@@ -207,125 +135,6 @@ func waitUntil(t *testing.T, what string, cond func() bool, state func() string)
 			t.Fatalf("timed out after %v waiting for %s; Slack saw:\n%s", flowTimeout, what, state())
 		}
 		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-// slackServe is `cantieri serve` running against a fake Slack, taking slash commands from
-// any Slack user; each command's answer at its own response_url is returned by askAs.
-type slackServe struct {
-	t    *testing.T
-	base string
-	rs   *httptest.Server
-	logs *syncBuffer
-	stop func() int
-
-	mu      sync.Mutex
-	n       int
-	pending map[string]chan string
-}
-
-// startServeWithSlack runs serve with vars and the Slack settings of api, on a free port (as
-// startServe does, with a fake Slack of the test's choosing).
-func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler) *slackServe {
-	t.Helper()
-	fake := httptest.NewServer(api)
-	t.Cleanup(fake.Close)
-	s := &slackServe{t: t, pending: map[string]chan string{}}
-	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		ch := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
-		s.mu.Unlock()
-		if ch != nil {
-			select {
-			case ch <- string(b):
-			default: // a second answer to the same command is not expected; keep the first
-			}
-		}
-	}))
-	t.Cleanup(s.rs.Close)
-
-	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
-		"SLACK_API_URL": fake.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
-	for k, v := range vars {
-		all[k] = v
-	}
-	e, _, errb := testEnv(all, "")
-	s.logs = errb
-	addrc := make(chan string, 1)
-	e.ready = func(addr string) { addrc <- addr }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() { done <- e.run(ctx, []string{"serve"}) }()
-	stopped, code := false, 0
-	s.stop = func() int {
-		if stopped {
-			return code
-		}
-		stopped = true
-		cancel()
-		select {
-		case code = <-done:
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-			code = -1
-		}
-		return code
-	}
-	t.Cleanup(func() { s.stop() })
-	select {
-	case a := <-addrc:
-		s.base = "http://" + a
-	case c := <-done:
-		t.Fatalf("serve exited early with %d: %s", c, errb)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	return s
-}
-
-// askAs sends a signed /cantieri text from the Slack user, checks the 3 s ack, and returns
-// the answer posted to the command's response_url, flattened to its strings.
-func (s *slackServe) askAs(user, text string) string {
-	s.t.Helper()
-	s.mu.Lock()
-	s.n++
-	id := strconv.Itoa(s.n)
-	answer := make(chan string, 1)
-	s.pending[id] = answer
-	s.mu.Unlock()
-	body := url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
-		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
-		"response_url": {s.rs.URL + "/r/" + id}}.Encode()
-	req, _ := http.NewRequest(http.MethodPost, s.base+"/slack/commands", strings.NewReader(body))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(testSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	start := time.Now()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if took := time.Since(start); took > 3*time.Second {
-		s.t.Fatalf("command %q: ack took %v", text, took)
-	}
-	if resp.StatusCode != http.StatusOK {
-		s.t.Fatalf("command %q as %s: status %d", text, user, resp.StatusCode)
-	}
-	select {
-	case a := <-answer:
-		var v any
-		if err := json.Unmarshal([]byte(a), &v); err != nil {
-			return a
-		}
-		return strings.Join(strs(v), "\n")
-	case <-time.After(flowTimeout):
-		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
-		return ""
 	}
 }
 
@@ -345,41 +154,9 @@ var swapCommandRE = regexp.MustCompile(`squadra 1 scambia (\d+) (\d+)`)
 // creates the project channel, invites the team, posts the card and pins it.
 func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	_, prefix := redistest.New(t)
-	dbURL := pgtest.NewDatabase(t)
-	vars := map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
-	e, _, errb := testEnv(vars, "")
-	if code := e.run(ctx, []string{"seed", "demo", "--employees", "300"}); code != 0 {
-		t.Fatalf("seed: code %d, stderr %s", code, errb)
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	count := func(sql string, args ...any) int {
-		t.Helper()
-		var n int
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		return n
-	}
-	// Everyone gets a Slack identity; whoever has one keeps it (ON CONFLICT covers both the
-	// external id and the one-identity-per-transport constraints).
-	exec(`INSERT INTO employee_identities (transport, external_id, employee_id)
-		SELECT 'slack', 'U' || id, id FROM employees ON CONFLICT DO NOTHING`)
-	if n := count(`SELECT count(*) FROM employees e WHERE NOT EXISTS
-		(SELECT 1 FROM employee_identities i WHERE i.employee_id = e.id AND i.transport = 'slack')`); n != 0 {
-		t.Fatalf("%d employees without a Slack identity", n)
-	}
+	council := seedSlackCouncil(t, 300)
+	ctx, vars, pool := council.ctx, council.vars, council.pool
+	count := council.count
 	slackOf := func(emp int64) string {
 		t.Helper()
 		var id string
