@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/meetcal"
+	"github.com/comune-prato/cantieri/internal/pairing"
 )
 
 const meetWord = "incontri"
@@ -565,7 +566,7 @@ func (b *Bot) programmePreview(ctx context.Context, c *Call, p Programme) (Reply
 	lines := []string{c.T("meet.preview.head", "n", plan.Rounds+1, "groups", len(res.Groups), "grouped", grouped)}
 	lines = append(lines, reportRelaxations(c, res.Report)...)
 	for _, lo := range res.LeftOut {
-		lines = append(lines, "• "+c.T("meet.leftout.item", "name", plan.People[lo.ID].Name, "reason", c.T("meet.reason."+string(lo.Reason))))
+		lines = append(lines, "• "+c.T("meet.leftout.item", "name", plan.People[lo.ID].Name, "reason", leftOutReason(c, lo.Reason)))
 	}
 	r := Reply{Title: c.T("meet.preview.title", "name", p.Name), Text: strings.Join(lines, "\n")}
 	for i, g := range res.Groups {
@@ -631,4 +632,13 @@ func channelID(v string) string {
 		}
 	}
 	return v
+}
+
+// leftOutReason says why someone was left out of a round. "Never with" preferences are private:
+// a person left out because of them is reported like anyone no group could take.
+func leftOutReason(c *Call, r pairing.Reason) string {
+	if r == pairing.ReasonNeverWith {
+		r = pairing.ReasonAlone
+	}
+	return c.T("meet.reason." + string(r))
 }

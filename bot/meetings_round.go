@@ -243,7 +243,7 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 			if name == "" {
 				name = "#" + strconv.FormatInt(lo.ID, 10)
 			}
-			items[i] = c.T("meet.leftout.item", "name", name, "reason", c.T("meet.reason."+string(lo.Reason)))
+			items[i] = c.T("meet.leftout.item", "name", name, "reason", leftOutReason(c, lo.Reason))
 		}
 		lines = append(lines, c.T("meet.report.leftout", "n", len(r.LeftOut), "names", strings.Join(items, "; ")))
 	}

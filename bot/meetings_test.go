@@ -223,3 +223,19 @@ func TestChannelAudienceFollowsTheChannel(t *testing.T) {
 		t.Errorf("active participants = %d, want Gina, Greta, Aldo", n)
 	}
 }
+
+// TestNeverWithStaysPrivate: someone left out because of a "never with" is reported like anyone
+// no group could take, so the coordinator cannot tell that a preference exists.
+func TestNeverWithStaysPrivate(t *testing.T) {
+	t.Parallel()
+	f := newMeetFixture(t)
+	f.ask(t, `incontri nuovo nome="Caffè" cron="0 10 * * 2"`)
+	f.askAs(t, "gina", "incontri iscrivimi 1")
+	f.askAs(t, "greta", "incontri iscrivimi 1")
+	f.askAs(t, "gina", "incontri mai @greta")
+	preview := f.ask(t, "incontri 1 anteprima").PlainText()
+	wantText(t, "preview", preview, "Giro 1: 0 gruppi, 0 persone", "Gina (nessun gruppo possibile)", "Greta (nessun gruppo possibile)")
+	if strings.Contains(preview, "preferenz") {
+		t.Errorf("the preview hints at a preference:\n%s", preview)
+	}
+}
