@@ -397,8 +397,9 @@ func programmeForm(c *Call) Reply {
 
 // parseProgramme validates a new programme's fields; the cron expression with the calendar.
 func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
-	in := ProgrammeInput{CoordinatorID: c.Caller.ID, Cron: defaultMeetingCron, EveryNWeeks: 1, Timezone: b.loc.String(),
-		GroupSize: defaultGroupSize, MeetingMinutes: defaultMeetingLength, Format: FormatEither, FollowUpDays: defaultFollowUpDays}
+	in := ProgrammeInput{CoordinatorID: c.Caller.ID, ProgrammeSettings: ProgrammeSettings{Cron: defaultMeetingCron, EveryNWeeks: 1,
+		Timezone: b.loc.String(), GroupSize: defaultGroupSize, MeetingMinutes: defaultMeetingLength, Format: FormatEither,
+		FollowUpDays: defaultFollowUpDays}}
 	intArg := func(k, v string, lo, hi int) (int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < lo || n > hi {

@@ -27,30 +27,35 @@ const (
 	MeetNo     MeetAnswer = "not_met"
 )
 
-// Programme is an exchange programme: recurring rounds that group people across departments.
-type Programme struct {
-	ID          int64
-	Name        string
-	Coordinator *PersonRef
+// ProgrammeSettings are what a coordinator chooses for an exchange programme.
+type ProgrammeSettings struct {
+	Name string
 	// Cron is a robfig/cron expression read in Timezone; EveryNWeeks ≥ 1 keeps one week in N
-	// (counted from CreatedAt's week).
+	// (counted from the programme's creation week).
 	Cron        string
 	EveryNWeeks int
 	Timezone    string
 	GroupSize   int
-	// AudienceChannel, when set, limits the programme to that channel's members; otherwise
-	// anyone may join.
+	// AudienceChannel, when set, makes the programme's participants that channel's members
+	// (synced before each round); otherwise anyone may join.
 	AudienceChannel string
 	MeetingMinutes  int
 	Format          MeetingFormat
 	// Starters are the conversation starters, in the order they rotate; empty means the
-	// defaults shipped in the caller's language.
+	// defaults shipped in the group's language.
 	Starters []string
 	// FollowUpDays is how long after a round "did you meet?" is asked.
 	FollowUpDays int
 	// Lookback is M, the rounds within which people should not meet again; 0 means as many
 	// as feasible.
-	Lookback    int
+	Lookback int
+}
+
+// Programme is an exchange programme: recurring rounds that group people across departments.
+type Programme struct {
+	ProgrammeSettings
+	ID          int64
+	Coordinator *PersonRef
 	Active      bool
 	NextRoundAt *time.Time
 	CreatedAt   time.Time
@@ -58,20 +63,10 @@ type Programme struct {
 	Participants int
 }
 
-// ProgrammeInput creates a programme (all fields validated by the core first).
+// ProgrammeInput creates a programme (its settings validated by the core first).
 type ProgrammeInput struct {
-	Name            string
-	CoordinatorID   int64
-	Cron            string
-	EveryNWeeks     int
-	Timezone        string
-	GroupSize       int
-	AudienceChannel string
-	MeetingMinutes  int
-	Format          MeetingFormat
-	Starters        []string
-	FollowUpDays    int
-	Lookback        int
+	ProgrammeSettings
+	CoordinatorID int64
 	// NextRoundAt is the first round's time, computed by the core from the schedule.
 	NextRoundAt *time.Time
 }

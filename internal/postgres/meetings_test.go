@@ -121,8 +121,9 @@ func (f *meetFixture) count(t *testing.T, sql string, args ...any) int {
 func (f *meetFixture) programme(t *testing.T, name string, size, lookback int, members ...string) bot.Programme {
 	t.Helper()
 	next := f.t0
-	p, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{Name: name, CoordinatorID: f.ids["Anna"], Cron: "0 9 * * 1",
-		GroupSize: size, Format: bot.FormatOnline, Starters: []string{"Un libro?", "Un viaggio?"}, Lookback: lookback, NextRoundAt: &next})
+	p, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{CoordinatorID: f.ids["Anna"], NextRoundAt: &next,
+		ProgrammeSettings: bot.ProgrammeSettings{Name: name, Cron: "0 9 * * 1", GroupSize: size, Format: bot.FormatOnline,
+			Starters: []string{"Un libro?", "Un viaggio?"}, Lookback: lookback}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,9 +184,9 @@ func TestCreateAndLoadProgramme(t *testing.T) {
 	t.Parallel()
 	f := newMeetFixture(t)
 	next := f.t0
-	p, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{Name: "Caffè al buio", CoordinatorID: f.ids["Anna"],
-		Cron: "0 9 * * 1", GroupSize: 3, AudienceChannel: "C123", Format: bot.FormatInPerson,
-		Starters: []string{"Un libro?"}, Lookback: 4, NextRoundAt: &next})
+	p, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{CoordinatorID: f.ids["Anna"], NextRoundAt: &next,
+		ProgrammeSettings: bot.ProgrammeSettings{Name: "Caffè al buio", Cron: "0 9 * * 1", GroupSize: 3, AudienceChannel: "C123",
+			Format: bot.FormatInPerson, Starters: []string{"Un libro?"}, Lookback: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +220,8 @@ func TestCreateAndLoadProgramme(t *testing.T) {
 
 	// Without a coordinator, inactive, not due.
 	later := f.t0.AddDate(0, 0, 7)
-	other, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{Name: "Altro", Cron: "0 9 * * 2", EveryNWeeks: 2,
-		Timezone: "Europe/London", GroupSize: 2, MeetingMinutes: 45, Format: bot.FormatEither, FollowUpDays: 3, NextRoundAt: &later})
+	other, err := f.store.CreateProgramme(f.ctx, bot.ProgrammeInput{NextRoundAt: &later, ProgrammeSettings: bot.ProgrammeSettings{Name: "Altro", Cron: "0 9 * * 2",
+		EveryNWeeks: 2, Timezone: "Europe/London", GroupSize: 2, MeetingMinutes: 45, Format: bot.FormatEither, FollowUpDays: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
