@@ -38,12 +38,21 @@ type meetBenchSlack struct {
 	posts map[string]int
 	opens int
 	calls int
+	// limited counts the injected 429s: every meetBench429Every-th chat.postMessage and the
+	// meetBench429Open-th conversations.open are refused once with Retry-After: 1.
+	limited int
 }
+
+// Injected 429s (the GUIDE's "fan-out under injected 429s").
+const (
+	meetBench429Every = 100
+	meetBench429Open  = 300
+)
 
 func (f *meetBenchSlack) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.convs, f.posts, f.opens, f.calls = map[string]string{}, map[string]int{}, 0, 0
+	f.convs, f.posts, f.opens, f.calls, f.limited = map[string]string{}, map[string]int{}, 0, 0, 0
 }
 
 func (f *meetBenchSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +62,14 @@ func (f *meetBenchSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	switch method {
 	case "conversations.open":
+		f.opens++
+		if f.opens == meetBench429Open {
+			f.limited++
+			f.mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
 		users := strings.Split(r.Form.Get("users"), ",")
 		sort.Strings(users)
 		key := strings.Join(users, ",")
@@ -61,10 +78,16 @@ func (f *meetBenchSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			id = fmt.Sprintf("G%05d", len(f.convs)+1)
 			f.convs[key] = id
 		}
-		f.opens++
 		resp = map[string]any{"ok": true, "channel": map[string]any{"id": id}}
 	case "chat.postMessage":
 		f.calls++
+		if f.calls%meetBench429Every == meetBench429Every/2 {
+			f.limited++
+			f.mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
 		ch := r.Form.Get("channel")
 		f.posts[ch]++
 		resp = map[string]any{"ok": true, "channel": ch, "ts": fmt.Sprintf("1700000000.%06d", f.calls)}
@@ -112,9 +135,9 @@ func BenchmarkRoundDelivery(b *testing.B) {
 	ctx := context.Background()
 
 	var (
-		elapsed               time.Duration
-		delivered, dups, runs int
-		errs                  []error
+		elapsed                        time.Duration
+		delivered, dups, runs, limited int
+		errs                           []error
 	)
 	for b.Loop() {
 		fake.reset()
@@ -157,6 +180,7 @@ func BenchmarkRoundDelivery(b *testing.B) {
 			}
 		}
 		opened := len(fake.convs)
+		limited += fake.limited
 		fake.mu.Unlock()
 		if opened != meetBenchGroups {
 			b.Fatalf("%d conversations opened, want %d", opened, meetBenchGroups)
@@ -171,8 +195,9 @@ func BenchmarkRoundDelivery(b *testing.B) {
 	b.ReportMetric(2*float64(delivered)/secs, "calls/s")
 	b.ReportMetric(float64(delivered)/float64(runs), "messages")
 	b.ReportMetric(float64(dups), "duplicates")
-	b.Logf("%d runs: %d messages in %v, %.1f posts/s for a limit of %d/s (burst %d), %d duplicates",
-		runs, delivered, elapsed.Round(time.Millisecond), postsPerSec, meetBenchRate, meetBenchBurst, dups)
+	b.ReportMetric(float64(limited)/float64(runs), "429s")
+	b.Logf("%d runs: %d messages in %v, %.1f posts/s for a limit of %d/s (burst %d), %d duplicates, %d injected 429s",
+		runs, delivered, elapsed.Round(time.Millisecond), postsPerSec, meetBenchRate, meetBenchBurst, dups, limited)
 	if delivered != meetBenchGroups*runs || dups != 0 {
 		b.Fatalf("delivered %d messages with %d duplicates, want %d and 0", delivered, dups, meetBenchGroups*runs)
 	}
