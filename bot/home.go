@@ -73,11 +73,17 @@ func (b *Bot) home(ctx context.Context, c *Call) (Reply, error) {
 		if err != nil {
 			return Reply{}, fmt.Errorf("home: invitations: %w", err)
 		}
-		var lines []string
+		var lines, teams []string
 		for _, inv := range invs {
-			if inv.Status == InvitePending {
+			switch inv.Status {
+			case InvitePending:
 				lines = append(lines, c.T("home.invitation_line", "id", inv.ProjectID, "title", inv.ProjectTitle))
+			case InviteAccepted:
+				teams = append(teams, c.T("home.team_line", "id", inv.ProjectID, "title", inv.ProjectTitle))
 			}
+		}
+		if len(teams) > 0 {
+			r.Sections = append(r.Sections, Section{Title: c.T("home.teams"), Text: strings.Join(teams, "\n")})
 		}
 		if len(lines) > 0 {
 			r.Sections = append(r.Sections, Section{Title: c.T("home.invitations"), Text: strings.Join(lines, "\n")})

@@ -165,6 +165,7 @@ func TestTeamInvitationFlow(t *testing.T) {
 	card := f.ask(t, f.cmd("progetto %d")).PlainText()
 	wantText(t, "card", card, "Squadra: Gina, Greta, Aldo (dal ")
 	wantText(t, "formed status", f.ask(t, f.cmd("squadra %d")).PlainText(), "Squadra completa dal")
+	wantText(t, "home", f.askAs(t, "gina", "home").PlainText(), "Le mie squadre", "«Mappa dei cantieri»")
 	if r := ask(f.b, "carla", f.cmd("squadra %d sostituisci %d", "Greta")); !r.IsError || !strings.Contains(r.Text, "già completa") {
 		t.Errorf("replace in a formed team: %q", r.Text)
 	}

@@ -79,6 +79,8 @@ var enInvite = map[string]string{
 	"home.meetings":                "Exchange meetings",
 	"home.meetings_none":           "You are in no programme: write `meetings` to see them.",
 	"home.meeting_line":            "{name}: next round {next}",
+	"home.teams":                   "My teams",
+	"home.team_line":               "Project {id} “{title}” (`project {id}`)",
 	"project.field.channel":        "Channel",
 	"project.team_formed":          "{names} (since {date})",
 }

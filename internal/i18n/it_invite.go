@@ -80,6 +80,8 @@ var itInvite = map[string]string{
 	"home.meetings":                "Incontri di scambio",
 	"home.meetings_none":           "Non partecipi a nessun programma: scrivi `incontri` per vederli.",
 	"home.meeting_line":            "{name}: prossimo giro {next}",
+	"home.teams":                   "Le mie squadre",
+	"home.team_line":               "Progetto {id} «{title}» (`progetto {id}`)",
 	"project.field.channel":        "Canale",
 	"project.team_formed":          "{names} (dal {date})",
 }
