@@ -342,9 +342,6 @@ func (b *Bot) showInvitation(ctx context.Context, c *Call, pid int64) (Reply, er
 func closedPhase(p Phase) bool { return p == PhaseConcluso || p == PhaseAnnullato }
 
 func (b *Bot) answerInvitation(ctx context.Context, c *Call, pid int64, accept bool, reason string) (Reply, error) {
-	if b.teams == nil {
-		return Reply{}, Errorf(ENOTFOUND, "invite.not_invited", "id", pid, "title", "")
-	}
 	head, err := b.teams.ProjectTeam(ctx, pid)
 	if ErrorCode(err) == ENOTFOUND {
 		return Reply{}, Errorf(ENOTFOUND, "project.not_found", "id", pid)
