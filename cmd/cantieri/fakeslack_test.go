@@ -7,14 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // What the fake Slack Web APIs of the flow tests share: reading a call, the answers to the
@@ -109,15 +105,8 @@ type slackCouncil struct {
 func seedSlackCouncil(t *testing.T, employees int) *slackCouncil {
 	t.Helper()
 	ctx := context.Background()
-	_, prefix := redistest.New(t)
-	dbURL := pgtest.NewDatabase(t)
-	c := &slackCouncil{t: t, ctx: ctx,
-		vars: map[string]string{"DATABASE_URL": dbURL, "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}}
-	e, _, errb := testEnv(c.vars, "")
-	if code := e.run(ctx, []string{"seed", "demo", "--employees", strconv.Itoa(employees)}); code != 0 {
-		t.Fatalf("seed: code %d, stderr %s", code, errb)
-	}
-	pool, err := pgxpool.New(ctx, dbURL)
+	c := &slackCouncil{t: t, ctx: ctx, vars: seedDemo(t, employees)}
+	pool, err := pgxpool.New(ctx, c.vars["DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // TestProjectLifecycleThroughTheConsole runs examples/progetto.txt — the README's piped script —
@@ -16,22 +11,8 @@ import (
 // them, enter realizzazione, and show the card.
 func TestProjectLifecycleThroughTheConsole(t *testing.T) {
 	t.Parallel()
-	_, prefix := redistest.New(t)
-	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
-	ctx := context.Background()
-	e, _, errb := testEnv(vars, "")
-	if code := e.run(ctx, []string{"seed", "demo", "--employees", "200"}); code != 0 {
-		t.Fatalf("seed: code %d, stderr %s", code, errb)
-	}
-	script, err := os.ReadFile("../../examples/progetto.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, out, errb := testEnv(vars, string(script))
-	if code := e.run(ctx, []string{"console", "--as", "giulia.cecchi"}); code != 0 {
-		t.Fatalf("console: code %d, stderr %s", code, errb)
-	}
-	got := out.String()
+	vars := seedDemo(t, 200)
+	got := consoleScript(t, vars, "giulia.cecchi", exampleScript(t, "progetto.txt"))
 	steps := []string{
 		"Progetto 1 creato: ne sei il coordinatore.",
 		"Fase cambiata: da ideazione a progettazione.",
@@ -58,8 +39,7 @@ func TestProjectLifecycleThroughTheConsole(t *testing.T) {
 		at += i + len(want)
 	}
 	// A plain employee may not move the phase of someone else's project.
-	e, out, _ = testEnv(vars, "progetto 1 fase monitoraggio\n")
-	if code := e.run(ctx, []string{"console", "--as", "mario.rossi"}); code != 0 || strings.Contains(out.String(), "Fase cambiata") {
+	if out := consoleScript(t, vars, "mario.rossi", "progetto 1 fase monitoraggio\n"); strings.Contains(out, "Fase cambiata") {
 		t.Fatalf("mario moved the phase:\n%s", out)
 	}
 }

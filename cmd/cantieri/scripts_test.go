@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,26 +17,49 @@ import (
 // coordinator, acceptances, the formed team with its channel stand-in — then an exchange
 // programme — creation with the next dates, enrolments, a pause, a private "never with", the
 // preview, a round, two "did you meet?" answers and the card with the round's counts.
-func TestDemoScriptsThroughTheConsole(t *testing.T) {
-	t.Parallel()
+// seedDemo seeds the demo council (employees people; 0 means the default 1,500) into a new
+// database with a Redis prefix of its own, and returns the settings to run commands on it.
+func seedDemo(t *testing.T, employees int) map[string]string {
+	t.Helper()
 	_, prefix := redistest.New(t)
 	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
-	ctx := context.Background()
+	args := []string{"seed", "demo"}
+	if employees > 0 {
+		args = append(args, "--employees", strconv.Itoa(employees))
+	}
 	e, _, errb := testEnv(vars, "")
-	if code := e.run(ctx, []string{"seed", "demo"}); code != 0 {
+	if code := e.run(context.Background(), args); code != 0 {
 		t.Fatalf("seed: code %d, stderr %s", code, errb)
 	}
+	return vars
+}
+
+// consoleScript runs script (lines as typed) in the console as handle and returns what it printed.
+func consoleScript(t *testing.T, vars map[string]string, handle, script string) string {
+	t.Helper()
+	e, out, errb := testEnv(vars, script)
+	if code := e.run(context.Background(), []string{"console", "--as", handle}); code != 0 {
+		t.Fatalf("console as %s: code %d, stderr %s", handle, code, errb)
+	}
+	return out.String()
+}
+
+// exampleScript reads examples/name.
+func exampleScript(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../../examples/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDemoScriptsThroughTheConsole(t *testing.T) {
+	t.Parallel()
+	vars := seedDemo(t, 0)
 	run := func(name string) string {
 		t.Helper()
-		script, err := os.ReadFile("../../examples/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, out, errb := testEnv(vars, string(script))
-		if code := e.run(ctx, []string{"console", "--as", "giulia.cecchi"}); code != 0 {
-			t.Fatalf("%s: code %d, stderr %s", name, code, errb)
-		}
-		return out.String()
+		return consoleScript(t, vars, "giulia.cecchi", exampleScript(t, name))
 	}
 	inOrder := func(name, got string, steps []string) {
 		t.Helper()

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"context"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // TestTeamProposalOnTheDemoCouncil seeds the demo council, creates the project of
@@ -17,23 +12,9 @@ import (
 // several departments, shown the same way every time.
 func TestTeamProposalOnTheDemoCouncil(t *testing.T) {
 	t.Parallel()
-	_, prefix := redistest.New(t)
-	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
-	ctx := context.Background()
-	e, _, errb := testEnv(vars, "")
-	if code := e.run(ctx, []string{"seed", "demo", "--employees", "300"}); code != 0 {
-		t.Fatalf("seed: code %d, stderr %s", code, errb)
-	}
-	script, err := os.ReadFile("../../examples/progetto.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _, _ := strings.Cut(string(script), "\n")
-	e, out, errb := testEnv(vars, first+"\nsquadra 1\nteam 1\n")
-	if code := e.run(ctx, []string{"console", "--as", "giulia.cecchi"}); code != 0 {
-		t.Fatalf("console: code %d, stderr %s", code, errb)
-	}
-	got := out.String()
+	vars := seedDemo(t, 300)
+	first, _, _ := strings.Cut(exampleScript(t, "progetto.txt"), "\n")
+	got := consoleScript(t, vars, "giulia.cecchi", first+"\nsquadra 1\nteam 1\n")
 	if !strings.Contains(got, "Progetto 1 creato") || !strings.Contains(got, "Squadra proposta per il progetto 1 «Ciclovia del Bisenzio»") {
 		t.Fatalf("no proposal:\n%s", got)
 	}
