@@ -3,38 +3,38 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
+// roleValues are the roles an admin assigns, in both languages.
+var roleValues = []Words{
+	W("coordinatore", "coordinator"), W("dirigente", "manager"),
+	W("admin", "admin", "amministratore", "administrator"), W("dipendente", "employee"),
+}
+
 func (b *Bot) adminCommand() *Command {
+	person := Param{Name: W("@persona", "@person"), Kind: KindPerson, Required: true}
+	role := Param{Name: W("RUOLO", "ROLE"), Kind: KindChoice, Required: true, Values: roleValues, Invalid: "role.bad_role"}
 	return &Command{
 		Name:    "admin",
 		Summary: "admin.summary",
-		Usage:   "admin.usage",
-		Examples: []string{
-			"admin importa dipendenti",
-			"admin ruolo @mario.rossi dirigente A01-S02",
-			"admin ruolo @anna.bianchi coordinatore",
-			"admin revoca @anna.bianchi coordinatore",
-		},
 		Role:    RoleAdmin,
-		Handler: b.admin,
-	}
-}
-
-func (b *Bot) admin(ctx context.Context, c *Call) (Reply, error) {
-	if len(c.Args.Positional) == 0 {
-		return b.commandHelp(c, c.Command), nil
-	}
-	switch sub := strings.ToLower(c.Args.Positional[0]); sub {
-	case "importa", "import":
-		return b.adminImport(ctx, c)
-	case "ruolo", "role", "assegna", "grant":
-		return b.adminRole(ctx, c, true)
-	case "revoca", "revoke":
-		return b.adminRole(ctx, c, false)
-	default:
-		return Reply{}, Errorf(EINVALID, "admin.bad_arg", "arg", c.Args.Positional[0])
+		Subs: []*Sub{
+			{Words: W("importa", "import"), Summary: "admin.sub.import",
+				Args: []Param{{Name: W("TIPO", "KIND"), Kind: KindChoice, Required: true,
+					Missing: "import.kind_required", Invalid: "import.bad_kind", Values: []Words{
+						W("sedi", "sites", "sede", "site"), W("unita", "units", "unità", "unit"), W("competenze", "skills"),
+						W("obiettivi", "objectives"), W("dipendenti", "employees", "personale")}}},
+				Examples: []string{"admin importa dipendenti"},
+				Handler:  b.adminImport},
+			{Words: W("ruolo", "role", "assegna", "grant"), Summary: "admin.sub.role",
+				Args:     []Param{person, role, {Name: W("UNITÀ", "UNIT"), Kind: KindWord, Rest: true, MaxLen: 40}},
+				Examples: []string{"admin ruolo @mario.rossi dirigente A01-S02", "admin ruolo @anna.bianchi coordinatore"},
+				Handler:  func(ctx context.Context, c *Call) (Reply, error) { return b.adminRole(ctx, c, true) }},
+			{Words: W("revoca", "revoke"), Summary: "admin.sub.revoke",
+				Args:     []Param{person, role},
+				Examples: []string{"admin revoca @anna.bianchi coordinatore"},
+				Handler:  func(ctx context.Context, c *Call) (Reply, error) { return b.adminRole(ctx, c, false) }},
+		},
 	}
 }
 
@@ -48,22 +48,15 @@ var roleWords = map[string]Role{
 
 // adminRole grants or revokes a role: admin ruolo @persona RUOLO [UNITÀ…].
 func (b *Bot) adminRole(ctx context.Context, c *Call, grant bool) (Reply, error) {
-	args := c.Args.Positional[1:]
-	if len(args) < 2 {
-		return Reply{}, Errorf(EINVALID, "role.usage")
-	}
-	role, ok := roleWords[strings.ToLower(args[1])]
-	if !ok {
-		return Reply{}, Errorf(EINVALID, "role.bad_role", "role", args[1])
-	}
-	units := args[2:]
+	role := roleWords[c.Param("RUOLO")]
+	units := c.Rest
 	if grant && role == RoleManager && len(units) == 0 {
 		return Reply{}, Errorf(EINVALID, "role.needs_units")
 	}
 	if role == RoleEmployee {
 		return Reply{}, Errorf(EINVALID, "role.employee_implicit")
 	}
-	target, err := b.findPerson(ctx, c, args[0])
+	target, err := b.findPerson(ctx, c, c.Param("@persona"))
 	if err != nil {
 		return Reply{}, err
 	}

@@ -34,10 +34,7 @@ func (b *Bot) adminImport(ctx context.Context, c *Call) (Reply, error) {
 	if b.importer == nil {
 		return Reply{Text: c.T("import.unavailable"), IsError: true}, nil
 	}
-	if len(c.Args.Positional) < 2 {
-		return Reply{}, Errorf(EINVALID, "import.kind_required")
-	}
-	word := c.Args.Positional[1]
+	word := c.Param("TIPO")
 	kind, ok := ParseImportKind(word)
 	if !ok {
 		return Reply{}, Errorf(EINVALID, "import.bad_kind", "kind", word)

@@ -78,7 +78,7 @@ func (a Args) AllKeys() []string {
 
 func validKey(k string) bool {
 	for _, r := range k {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.' {
 			return false
 		}
 	}

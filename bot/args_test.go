@@ -30,8 +30,8 @@ func TestParseArgs(t *testing.T) {
 
 func TestEditDistanceAndSuggest(t *testing.T) {
 	t.Parallel()
-	if d := editDistance("profilio", "profilo"); d != 1 {
-		t.Errorf("distance = %d", d)
+	if d := sameWord("gsi", "gis"); d != 1 {
+		t.Errorf("a transposition is one edit, got %d", d)
 	}
 	b := New(Config{})
 	for in, want := range map[string]string{"profilio": "profilo", "aiut": "aiuto", "hlep": "help", "xyzzy": ""} {

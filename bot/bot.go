@@ -207,29 +207,48 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	if cmd == nil {
 		return b.unknownCommand(locale, word)
 	}
-	for k, v := range req.Values {
-		args.Named[strings.ToLower(k)] = v
+	if len(args.Positional) == 0 && len(args.Named) == 0 && len(req.Values) == 0 && cmd.defaultSub(false) == nil {
+		// A command that needs more than its name ("admin", "progetto") shows its help.
+		if !RoleAllows(emp.Roles, cmd.Role) {
+			return b.errorReply(log, locale, req.ID, Errorf(EFORBIDDEN, "error.forbidden", "command", cmd.Word(locale),
+				"role", i18n.T(locale, "role."+string(cmd.Role))))
+		}
+		c := &Call{Request: req, Caller: emp, Locale: locale, Args: args, Command: cmd}
+		return b.localizeReply(b.commandHelp(c, cmd), locale)
 	}
-	call := &Call{Request: req, Caller: emp, Locale: locale, Args: args, Command: cmd}
+	parsed, err := cmd.Parse(args, req.Values, locale)
+	if err != nil {
+		return b.errorReply(log, locale, req.ID, err)
+	}
+	args.Named = parsed.Named
+	call := &Call{Request: req, Caller: emp, Locale: locale, Args: args, Command: cmd, Sub: parsed.Sub,
+		ID: parsed.ID, Params: parsed.Params, Rest: parsed.Rest}
 
-	h := cmd.Handler
+	h := parsed.Sub.Handler
 	for i := len(b.middleware) - 1; i >= 0; i-- {
 		h = b.middleware[i](cmd, h)
 	}
 	reply, err = h(ctx, call)
-	log.Info("command handled", "command", cmd.Name, "employee_id", emp.ID,
+	log.Info("command handled", "command", cmd.Name, "sub", parsed.Sub.Words.IT, "employee_id", emp.ID,
 		"duration_ms", b.now().Sub(start).Milliseconds(), "error_code", string(ErrorCode(err)))
 	if err != nil {
 		return b.errorReply(log, locale, req.ID, err)
 	}
-	return reply
+	if reply.Locale != "" {
+		locale = reply.Locale
+	}
+	return b.localizeReply(reply, locale)
 }
 
 // requireRole refuses, politely, a command whose role the caller lacks.
 func (b *Bot) requireRole(cmd *Command, next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, c *Call) (Reply, error) {
 		if !RoleAllows(c.Caller.Roles, cmd.Role) {
-			return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", cmd.Name, "role", c.T("role."+string(cmd.Role)))
+			return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", cmd.Word(c.Locale), "role", c.T("role."+string(cmd.Role)))
+		}
+		if c.Sub != nil && !RoleAllows(c.Caller.Roles, c.Sub.Role) {
+			return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", cmd.Word(c.Locale)+" "+c.Sub.Words.In(c.Locale),
+				"role", c.T("role."+string(c.Sub.Role)))
 		}
 		return next(ctx, c)
 	}
@@ -258,42 +277,28 @@ func (b *Bot) unknownCommand(locale, word string) Reply {
 		text += "\n" + i18n.T(locale, "error.did_you_mean", "command", s)
 	}
 	text += "\n" + i18n.T(locale, "error.see_help")
-	return Reply{Text: text, IsError: true, Choices: []Choice{{Label: i18n.T(locale, "help.button"), Command: "aiuto"}}}
+	return b.localizeReply(Reply{Text: text, IsError: true, Choices: []Choice{{Label: i18n.T(locale, "help.button"), Command: "aiuto"}}}, locale)
 }
 
-// suggest returns the command word closest to word, if it is close enough to be a typo.
+// suggest returns the command word closest to word, if it is close enough to be a typo (a
+// transposition counts as one edit), or a command word it begins.
 func (b *Bot) suggest(word string) string {
-	best, bestD := "", 3
+	best, bestD := "", -1
 	for _, c := range b.commands {
-		for _, w := range append([]string{c.Name}, c.Aliases...) {
-			if d := editDistance(word, w); d < bestD || (strings.HasPrefix(w, word) && len(word) >= 3 && bestD > 1) {
-				best, bestD = w, min(d, 1)
+		for _, w := range append([]string{c.Name, c.EN}, c.Aliases...) {
+			if w == "" {
+				continue
+			}
+			d := sameWord(word, w)
+			if d < 0 && len(word) >= 3 && strings.HasPrefix(w, word) {
+				d = 1
+			}
+			if d >= 0 && (bestD < 0 || d < bestD) {
+				best, bestD = w, d
 			}
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, on runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func firstNonEmpty(ss ...string) string {

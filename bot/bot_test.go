@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -51,8 +52,10 @@ func TestHelpIsGeneratedFromDefinitions(t *testing.T) {
 	}
 
 	r = ask(b, "mario", "aiuto profilo")
-	if !strings.Contains(r.PlainText(), i18n.T("it", "profile.usage")) || !strings.Contains(r.PlainText(), "profilo modifica") {
-		t.Errorf("per-command help lacks usage or examples:\n%s", r.PlainText())
+	for _, want := range []string{"`profilo [@persona] [nome=…]", "`profilo modifica", "`capacita=` — ", "da 0 a 10", i18n.T("it", "profile.sub.edit")} {
+		if !strings.Contains(r.PlainText(), want) {
+			t.Errorf("per-command help lacks %q:\n%s", want, r.PlainText())
+		}
 	}
 }
 
@@ -67,7 +70,7 @@ func TestUnknownCommandInItalianAndEnglish(t *testing.T) {
 		if !r.IsError || !strings.Contains(r.Text, tc.want) || !strings.Contains(r.Text, tc.hint) {
 			t.Errorf("%s: reply = %q", tc.locale, r.Text)
 		}
-		if len(r.Choices) == 0 || r.Choices[0].Command != "aiuto" {
+		if len(r.Choices) == 0 || r.Choices[0].Command != b.Localize("aiuto", tc.locale) {
 			t.Errorf("%s: unknown command should offer the help button, got %+v", tc.locale, r.Choices)
 		}
 	}
@@ -82,12 +85,13 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 	}{
 		{"profilo =gis", "error.kv_empty_key", []any{"arg", "=gis"}},
 		{`profilo nome="Maria Rossi`, "error.unbalanced_quote", []any{"quote", `"`}},
-		{"profilo colore=blu", "profile.unknown_key", []any{"key", "colore"}},
+		{"profilo colore=blu", "grammar.unknown_field", []any{"key", "colore"}},
 		{"profilo competenze=gis competenze=appalti", "error.kv_duplicate", []any{"key", "competenze"}},
-		{"profilo competenze=gis skills=appalti", "error.kv_duplicate", []any{"key", "skills"}},
+		{"profilo competenze=gis skills=appalti", "grammar.field_twice", []any{"key", "skills", "other", "competenze"}},
+		{"profilo capacty=2", "grammar.unknown_field_suggest", []any{"key", "capacty"}},
 		{"profilo nome=", "profile.name_empty", nil},
 		{"profilo lingua=fr", "profile.bad_locale", []any{"value", "fr"}},
-		{"profilo nome=" + strings.Repeat("x", 81), "profile.too_long", []any{"field", "nome", "max", 80}},
+		{"profilo nome=" + strings.Repeat("x", 81), "grammar.too_long", []any{"max", 80}},
 		{"profilo ciao", "profile.bad_arg", []any{"arg", "ciao"}},
 		{"profilo competenze=gis:4", "profile.bad_level", []any{"skill", "gis", "value", "4"}},
 		{"profilo competenze=gis:x", "profile.bad_level", []any{"skill", "gis", "value", "x"}},
@@ -102,6 +106,20 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 		seedOrg(t, store)
 		for _, tc := range cases {
 			r := ask(b, "mario", tc.text)
+			// Grammar messages quote the reader's own words (field names, usage): compare
+			// them with the catalogue's text before its first placeholder, plus the arguments.
+			if strings.HasPrefix(tc.key, "grammar.") {
+				head, _, _ := strings.Cut(i18n.T(locale, tc.key), "«")
+				if !r.IsError || !strings.HasPrefix(r.Text, head) {
+					t.Errorf("%s %q: got %q, want a %s message", locale, tc.text, r.Text, tc.key)
+				}
+				for i := 1; i < len(tc.args); i += 2 {
+					if !strings.Contains(r.Text, fmt.Sprint(tc.args[i])) {
+						t.Errorf("%s %q: got %q, lacks %v", locale, tc.text, r.Text, tc.args[i])
+					}
+				}
+				continue
+			}
 			if want := i18n.T(locale, tc.key, tc.args...); !r.IsError || r.Text != want {
 				t.Errorf("%s %q:\n got %q\nwant %q", locale, tc.text, r.Text, want)
 			}
@@ -159,7 +177,7 @@ func TestProfileEditShowAndLanguage(t *testing.T) {
 	}
 	// The form is offered with the current values, and submitting it updates the profile.
 	f := ask(b, "anna.bianchi", "profilo modifica").Form
-	if f == nil || f.Submit != "profilo" || f.Fields[0].Value != "Anna Bianchi" || f.Fields[3].Value != "1" {
+	if f == nil || f.Submit != "profile" || f.Fields[0].Value != "Anna Bianchi" || f.Fields[3].Value != "1" {
 		t.Fatalf("form = %+v", f)
 	}
 	r = b.Handle(ctx, bot.Request{From: anna, Source: bot.SourceForm, Text: f.Submit,
@@ -173,8 +191,8 @@ func TestRoleIsEnforcedPolitely(t *testing.T) {
 	t.Parallel()
 	b, store := newBot(t, "it")
 	ran := 0
-	b.Register(&bot.Command{Name: "segreto", Summary: "help.summary", Usage: "help.usage", Role: bot.RoleAdmin,
-		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { ran++; return bot.Reply{Text: "ok"}, nil }})
+	b.Register(&bot.Command{Name: "segreto", Summary: "help.summary", Role: bot.RoleAdmin, Subs: []*bot.Sub{{Summary: "help.summary",
+		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { ran++; return bot.Reply{Text: "ok"}, nil }}}})
 	r := ask(b, "luca", "segreto")
 	if !r.IsError || !strings.Contains(r.Text, "riservato al ruolo amministratore") || ran != 0 {
 		t.Fatalf("refusal = %q, ran = %d", r.Text, ran)
@@ -194,8 +212,8 @@ func TestRoleIsEnforcedPolitely(t *testing.T) {
 func TestPanicsAndInternalErrorsAreAnsweredWithARequestID(t *testing.T) {
 	t.Parallel()
 	b, _ := newBot(t, "en")
-	b.Register(&bot.Command{Name: "boom", Summary: "help.summary", Usage: "help.usage",
-		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { panic("kaboom") }})
+	b.Register(&bot.Command{Name: "boom", Summary: "help.summary", Subs: []*bot.Sub{{Summary: "help.summary",
+		Handler: func(context.Context, *bot.Call) (bot.Reply, error) { panic("kaboom") }}}})
 	r := b.Handle(context.Background(), bot.Request{ID: "req42", From: bot.Identity{Transport: bot.TransportConsole, ExternalID: "x"}, Text: "boom"})
 	if !r.IsError || !strings.Contains(r.Text, "Something went wrong") || !strings.Contains(r.Text, "req42") || strings.Contains(r.Text, "kaboom") {
 		t.Fatalf("panic reply = %q", r.Text)

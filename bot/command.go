@@ -51,16 +51,18 @@ type Middleware func(cmd *Command, next HandlerFunc) HandlerFunc
 type Command struct {
 	// Name is the Italian command word, e.g. "profilo".
 	Name string
-	// Aliases are other accepted words, English first, e.g. "profile".
+	// EN is the English command word, e.g. "profile"; empty when the Italian one serves both.
+	EN string
+	// Aliases are further accepted spellings, never shown first (e.g. "opportunità").
 	Aliases []string
-	// Summary and Usage are catalogue keys: one line for the list, a paragraph for "aiuto NAME".
+	// Summary is a catalogue key: one line for the list and the head of "aiuto NAME".
 	Summary string
-	Usage   string
-	// Examples are command texts shown in the help (language-neutral: they are commands).
-	Examples []string
+	// Subs declare the command's forms: sub-command words, parameters and fields in both
+	// languages. The parser, the help, the forms and the translation of examples and buttons
+	// are derived from them (see grammar.go).
+	Subs []*Sub
 	// Role is the least role required; empty means everyone.
-	Role    Role
-	Handler HandlerFunc
+	Role Role
 }
 
 // Call is the context a handler runs in: the request, the caller's employee row, the
@@ -69,10 +71,26 @@ type Call struct {
 	Request
 	Caller Employee
 	Locale string
-	// Args are the words after the command name; form values are merged into Args.Named.
+	// Args are the words after the command name; Args.Named holds the fields by canonical
+	// (Italian) key, form values merged in.
 	Args Args
-	// Command is the definition being run.
+	// Command and Sub are the definition being run.
 	Command *Command
+	Sub     *Sub
+	// ID is the id written before an OnID sub-command ("progetto 12 fase" → 12).
+	ID int64
+	// Params are the positional parameters by canonical name; Rest the words of a Rest one.
+	Params map[string]string
+	Rest   []string
+}
+
+// Param returns a positional parameter by its canonical name ("" when not given).
+func (c *Call) Param(name string) string { return c.Params[name] }
+
+// Has reports whether the field named by its canonical key was given (possibly empty).
+func (c *Call) Has(key string) bool {
+	_, ok := c.Args.Named[key]
+	return ok
 }
 
 // T translates a catalogue key into the caller's language.
@@ -80,7 +98,7 @@ func (c *Call) T(key string, args ...any) string { return i18n.T(c.Locale, key, 
 
 // matches reports whether word names this command.
 func (cmd *Command) matches(word string) bool {
-	if strings.EqualFold(word, cmd.Name) {
+	if strings.EqualFold(word, cmd.Name) || (cmd.EN != "" && strings.EqualFold(word, cmd.EN)) {
 		return true
 	}
 	for _, a := range cmd.Aliases {

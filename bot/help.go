@@ -2,27 +2,43 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"strings"
 )
 
 func (b *Bot) helpCommand() *Command {
 	return &Command{
-		Name:     "aiuto",
-		Aliases:  []string{"help", "?"},
-		Summary:  "help.summary",
-		Usage:    "help.usage",
-		Examples: []string{"aiuto", "aiuto profilo"},
-		Handler:  b.help,
+		Name:    "aiuto",
+		EN:      "help",
+		Aliases: []string{"?"},
+		Summary: "help.summary",
+		Subs: []*Sub{{
+			Args: []Param{
+				{Name: W("COMANDO", "COMMAND"), Kind: KindCommand, MaxLen: 40},
+				{Name: W("FORMA", "FORM"), Kind: KindWord, MaxLen: 40},
+			},
+			Summary:  "help.sub.main",
+			Examples: []string{"aiuto", "aiuto profilo", "aiuto incontri nuovo"},
+			Handler:  b.help,
+		}},
 	}
 }
 
-// help is generated from the command definitions: the list, or one command in full.
+// help is generated from the command definitions: the list, one command in full, or one form.
 func (b *Bot) help(_ context.Context, c *Call) (Reply, error) {
-	if len(c.Args.Positional) > 0 {
-		word := strings.ToLower(c.Args.Positional[0])
+	if word := strings.ToLower(c.Param("COMANDO")); word != "" {
 		cmd := b.Lookup(word)
 		if cmd == nil {
 			return b.unknownCommand(c.Locale, word), nil
+		}
+		if form := c.Param("FORMA"); form != "" {
+			if s := cmd.findSub(form, false); s != nil {
+				return b.subHelp(c, cmd, s), nil
+			}
+			if s := cmd.findSub(form, true); s != nil {
+				return b.subHelp(c, cmd, s), nil
+			}
+			return Reply{}, cmd.unknownSub(form, false, c.Locale)
 		}
 		return b.commandHelp(c, cmd), nil
 	}
@@ -31,42 +47,148 @@ func (b *Bot) help(_ context.Context, c *Call) (Reply, error) {
 		if !RoleAllows(c.Caller.Roles, cmd.Role) {
 			continue
 		}
-		r.Sections = append(r.Sections, Section{Title: commandWords(cmd), Text: c.T(cmd.Summary)})
+		r.Sections = append(r.Sections, Section{Title: commandWords(cmd, c.Locale), Text: c.T(cmd.Summary)})
 		if cmd != c.Command {
-			r.Choices = append(r.Choices, Choice{Label: cmd.Name, Command: "aiuto " + cmd.Name})
+			r.Choices = append(r.Choices, Choice{Label: cmd.Word(c.Locale), Command: "aiuto " + cmd.Name})
 		}
 	}
 	r.Sections = append(r.Sections, Section{Text: c.T("help.more")})
 	return r, nil
 }
 
+// commandHelp lists the forms of cmd the caller may use, each with its fields, then examples.
 func (b *Bot) commandHelp(c *Call, cmd *Command) Reply {
-	r := Reply{Title: commandWords(cmd), Text: c.T(cmd.Usage)}
-	if len(cmd.Examples) > 0 {
-		ex := make([]string, len(cmd.Examples))
-		for i, e := range cmd.Examples {
-			ex[i] = "`" + e + "`"
-		}
-		r.Sections = append(r.Sections, Section{Title: c.T("help.examples"), Text: strings.Join(ex, "\n")})
+	r := Reply{Title: commandWords(cmd, c.Locale), Text: c.T(cmd.Summary)}
+	subs := cmd.visibleSubs(c.Caller.Roles)
+	var examples []string
+	described := map[string]bool{}
+	for _, s := range subs {
+		r.Sections = append(r.Sections, Section{Text: subText(c, cmd, s, described)})
+		examples = append(examples, s.Examples...)
 	}
+	b.addExamples(c, &r, cmd, examples)
 	if cmd.Role != "" && cmd.Role != RoleEmployee {
 		r.Sections = append(r.Sections, Section{Text: c.T("help.requires_role", "role", c.T("role."+string(cmd.Role)))})
-	}
-	for _, e := range cmd.Examples {
-		if e != "aiuto "+cmd.Name {
-			r.Choices = append(r.Choices, Choice{Label: e, Command: e})
-		}
-		if len(r.Choices) == 3 {
-			break
-		}
 	}
 	return r
 }
 
-// commandWords renders "profilo (profile)".
-func commandWords(cmd *Command) string {
-	if len(cmd.Aliases) == 0 {
-		return "*" + cmd.Name + "*"
+// subHelp is the help of one form: its usage, what it does, its fields and examples.
+func (b *Bot) subHelp(c *Call, cmd *Command, s *Sub) Reply {
+	r := Reply{Title: commandWords(cmd, c.Locale), Sections: []Section{{Text: subText(c, cmd, s, map[string]bool{})}}}
+	b.addExamples(c, &r, cmd, s.Examples)
+	if s.Role != "" && s.Role != RoleEmployee {
+		r.Sections = append(r.Sections, Section{Text: c.T("help.requires_role", "role", c.T("role."+string(s.Role)))})
 	}
-	return "*" + cmd.Name + "* (" + strings.Join(cmd.Aliases, ", ") + ")"
+	return r
+}
+
+func (b *Bot) addExamples(c *Call, r *Reply, cmd *Command, examples []string) {
+	if len(examples) == 0 {
+		return
+	}
+	ex := make([]string, len(examples))
+	for i, e := range examples {
+		ex[i] = "`" + b.Localize(e, c.Locale) + "`"
+	}
+	r.Sections = append(r.Sections, Section{Title: c.T("help.examples"), Text: strings.Join(ex, "\n")})
+	for _, e := range examples {
+		if strings.HasPrefix(e, "aiuto") || strings.Contains(e, "=") {
+			continue // a button runs a command as written: only the ones that make sense alone
+		}
+		r.Choices = append(r.Choices, Choice{Label: b.Localize(e, c.Locale), Command: e})
+		if len(r.Choices) == 3 {
+			break
+		}
+	}
+}
+
+// subText is one form in the reader's words: usage, what it does, and a line per field not
+// already described by an earlier form (described collects them).
+func subText(c *Call, cmd *Command, s *Sub, described map[string]bool) string {
+	lines := []string{"`" + SubUsage(cmd, s, c.Locale) + "` — " + c.T(s.Summary)}
+	for _, f := range append(choiceArgs(s.Args), s.Fields...) {
+		if described[f.Name.IT] {
+			continue
+		}
+		described[f.Name.IT] = true
+		line := "• `" + f.Name.In(c.Locale) + "`"
+		if isField(s, f) {
+			line = "• `" + f.Name.In(c.Locale) + "=`"
+		}
+		var what []string
+		if f.Label != "" {
+			what = append(what, c.T(f.Label))
+		}
+		if k := kindText(c, f); k != "" {
+			what = append(what, k)
+		}
+		if f.Required {
+			what = append(what, c.T("help.required"))
+		}
+		if len(what) > 0 {
+			line += " — " + strings.Join(what, "; ")
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// choiceArgs are the positional parameters worth a line of their own: choices with more values
+// than the usage line shows.
+func choiceArgs(args []Param) []Param {
+	var out []Param
+	for _, a := range args {
+		if a.Kind == KindChoice && len(a.Values) > 4 {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func isField(s *Sub, f Param) bool {
+	for _, x := range s.Fields {
+		if x.Name.IT == f.Name.IT {
+			return true
+		}
+	}
+	return false
+}
+
+// kindText describes what a parameter accepts, in the reader's language.
+func kindText(c *Call, f Param) string {
+	switch f.Kind {
+	case KindInt:
+		return c.T("help.kind.int", "min", f.Min, "max", f.Max)
+	case KindBool:
+		return c.T("help.kind.bool")
+	case KindDate:
+		return c.T("help.kind.date")
+	case KindList:
+		return c.T("help.kind.list")
+	case KindNumber:
+		return c.T("help.kind.number")
+	case KindChoice:
+		return c.T("help.kind.choice", "values", wordList(f.Values, c.Locale))
+	case KindText:
+		if f.MaxLen > 0 {
+			return c.T("help.kind.text", "max", strconv.Itoa(f.MaxLen))
+		}
+	}
+	return ""
+}
+
+// commandWords renders the command's words, the reader's first: "*meetings* (incontri)".
+func commandWords(cmd *Command, locale string) string {
+	first := cmd.Word(locale)
+	var others []string
+	for _, w := range append([]string{cmd.Name, cmd.EN}, cmd.Aliases...) {
+		if w != first && w != "" {
+			others = append(others, w)
+		}
+	}
+	if len(others) == 0 {
+		return "*" + first + "*"
+	}
+	return "*" + first + "* (" + strings.Join(others, ", ") + ")"
 }

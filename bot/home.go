@@ -12,12 +12,10 @@ const homeWord = "home"
 
 func (b *Bot) homeCommand() *Command {
 	return &Command{
-		Name:     homeWord,
-		Aliases:  []string{"inizio"},
-		Summary:  "home.summary",
-		Usage:    "home.usage",
-		Examples: []string{"home"},
-		Handler:  b.home,
+		Name:    homeWord,
+		Aliases: []string{"inizio"},
+		Summary: "home.summary",
+		Subs:    []*Sub{{Summary: "home.summary", Examples: []string{"home"}, Handler: b.home}},
 	}
 }
 

@@ -24,74 +24,71 @@ const (
 	previewGroups    = 20
 )
 
-func (b *Bot) meetingsCommand() *Command {
-	return &Command{
-		Name:    meetWord,
-		Aliases: []string{"meetings", "incontro", "meeting"},
-		Summary: "meet.summary",
-		Usage:   "meet.usage",
-		Examples: []string{
-			"incontri",
-			"incontri iscrivimi 1",
-			"incontri pausa 2",
-			"incontri esci",
-			"incontri mai @mario.rossi",
-			`incontri nuovo nome="Caffè tra uffici" cron="0 10 * * 2" gruppo=2`,
-			"incontri 1",
-			"incontri 1 anteprima",
-			"incontri 1 round",
-		},
-		Handler: b.meetingsHandler,
-	}
+// programmeFields are the settings of a new programme, typed or entered in the form.
+var programmeFields = []Param{
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: maxProgrammeName, Required: true, Label: "meet.field.name"},
+	{Name: W("cron", "cron"), Kind: KindText, MaxLen: 100, Label: "meet.field.cron", Hint: "meet.field.cron_hint"},
+	{Name: W("settimane", "weeks"), Kind: KindInt, Min: 1, Max: meetcal.MaxEveryNWeeks, Label: "meet.field.weeks", Hint: "meet.field.weeks_hint"},
+	{Name: W("gruppo", "group"), Kind: KindInt, Min: 2, Max: 4, Label: "meet.field.group"},
+	{Name: W("durata", "minutes"), Kind: KindInt, Min: 10, Max: 240, Label: "meet.field.minutes"},
+	{Name: W("formato", "format"), Kind: KindChoice, ValueLabel: "meet.format.", Invalid: "meet.bad_format", Label: "meet.field.format",
+		Values: []Words{W(string(FormatInPerson), "in-person", "in-presenza", "in_person"), W(string(FormatOnline), "online"),
+			W(string(FormatEither), "mixed", "either")}},
+	{Name: W("richiamo", "followup"), Kind: KindInt, Min: 1, Max: 30, Label: "meet.field.followup", Hint: "meet.field.followup_hint"},
+	{Name: W("memoria", "lookback"), Kind: KindInt, Min: 0, Max: 52, Label: "meet.field.lookback"},
+	{Name: W("canale", "channel"), Kind: KindWord, MaxLen: 100, Label: "meet.field.channel"},
+	{Name: W("spunti", "starters"), Kind: KindText, MaxLen: 3000, Multiline: true, Label: "meet.field.starters", Hint: "meet.field.starters_hint"},
 }
 
-func (b *Bot) meetingsHandler(ctx context.Context, c *Call) (Reply, error) {
-	pos := c.Args.Positional
-	if len(pos) == 0 {
-		return b.myMeetings(ctx, c)
-	}
-	rest := pos[1:]
-	switch strings.ToLower(pos[0]) {
-	case "nuovo", "new":
-		return b.programmeNew(ctx, c)
-	case "iscrivimi", "join":
-		return b.meetJoin(ctx, c, rest)
-	case "pausa", "pause":
-		return b.meetPause(ctx, c, rest)
-	case "esci", "leave":
-		return b.meetLeave(ctx, c, rest)
-	case "mai", "never":
-		return b.meetNever(ctx, c, rest)
-	case "giro":
-		return b.meetAnswer(ctx, c, rest)
-	}
-	id, err := parseID(pos[0])
-	if err != nil {
-		return Reply{}, Errorf(EINVALID, "meet.bad_arg", "arg", pos[0])
-	}
-	p, err := b.loadProgramme(ctx, id)
-	if err != nil {
-		return Reply{}, err
-	}
-	if len(rest) == 0 {
-		return b.programmeCard(ctx, c, p, "")
-	}
-	if len(rest) > 1 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_arg", "arg", strings.Join(rest, " "))
-	}
-	switch strings.ToLower(rest[0]) {
-	case "anteprima", "preview":
-		if err := b.requireProgrammeCoordinator(c, p); err != nil {
-			return Reply{}, err
+func (b *Bot) meetingsCommand() *Command {
+	programme := Param{Name: W("ID", "ID"), Kind: KindID}
+	onProgramme := func(coordinatorOnly bool, fn func(ctx context.Context, c *Call, p Programme) (Reply, error)) HandlerFunc {
+		return func(ctx context.Context, c *Call) (Reply, error) {
+			p, err := b.loadProgramme(ctx, c.ID)
+			if err != nil {
+				return Reply{}, err
+			}
+			if coordinatorOnly {
+				if err := b.requireProgrammeCoordinator(c, p); err != nil {
+					return Reply{}, err
+				}
+			}
+			return fn(ctx, c, p)
 		}
-		return b.programmePreview(ctx, c, p)
-	case "round", "avvia", "run":
-		if err := b.requireProgrammeCoordinator(c, p); err != nil {
-			return Reply{}, err
-		}
-		return b.programmeRunNow(ctx, c, p)
 	}
-	return Reply{}, Errorf(EINVALID, "meet.bad_arg", "arg", rest[0])
+	return &Command{
+		Name:    meetWord,
+		EN:      "meetings",
+		Aliases: []string{"incontro", "meeting"},
+		Summary: "meet.summary",
+		Subs: []*Sub{
+			{Summary: "meet.sub.mine", Examples: []string{"incontri"}, Handler: b.myMeetings},
+			{Words: W("iscrivimi", "join"), Args: []Param{programme}, Summary: "meet.sub.join",
+				Examples: []string{"incontri iscrivimi 1"}, Handler: b.meetJoin},
+			{Words: W("pausa", "pause"), Args: []Param{{Name: W("N", "N"), Kind: KindInt, Min: 1, Max: maxPauseRounds, Required: true,
+				Missing: "meet.bad_pause", Invalid: "meet.bad_pause_n"}, programme},
+				Summary: "meet.sub.pause", Examples: []string{"incontri pausa 2"}, Handler: b.meetPause},
+			{Words: W("esci", "leave"), Args: []Param{programme}, Summary: "meet.sub.leave",
+				Examples: []string{"incontri esci"}, Handler: b.meetLeave},
+			{Words: W("mai", "never"), Args: []Param{{Name: W("@persona", "@person"), Kind: KindPerson, Required: true}},
+				Summary: "meet.sub.never", Examples: []string{"incontri mai @mario.rossi"}, Handler: b.meetNever},
+			{Words: W("giro", "round"), Summary: "meet.sub.answer", Handler: b.meetAnswer,
+				Args: []Param{{Name: W("R", "R"), Kind: KindInt, Min: 1, Max: 1_000_000, Required: true},
+					{Name: W("RISPOSTA", "ANSWER"), Kind: KindChoice, Required: true, Values: []Words{
+						W("sì", "yes", "si"), W("non-ancora", "not-yet", "nonancora", "notyet"), W("no", "no"), W("fissato", "arranged")}}}},
+			{Words: W("nuovo", "new"), Fields: programmeFields, Role: RoleCoordinator, Summary: "meet.sub.new",
+				Examples: []string{"incontri nuovo", `incontri nuovo nome="Caffè tra uffici" cron="0 10 * * 2" gruppo=2`},
+				Handler:  b.programmeNew},
+			{OnID: true, Summary: "meet.sub.card", Examples: []string{"incontri 1"},
+				Handler: onProgramme(false, func(ctx context.Context, c *Call, p Programme) (Reply, error) {
+					return b.programmeCard(ctx, c, p, "")
+				})},
+			{OnID: true, Words: W("anteprima", "preview"), Summary: "meet.sub.preview", Role: RoleCoordinator,
+				Examples: []string{"incontri 1 anteprima"}, Handler: onProgramme(true, b.programmePreview)},
+			{OnID: true, Words: W("round", "run", "avvia"), Summary: "meet.sub.run", Role: RoleCoordinator,
+				Examples: []string{"incontri 1 round"}, Handler: onProgramme(true, b.programmeRunNow)},
+		},
+	}
 }
 
 func parseID(s string) (int64, error) {
@@ -179,12 +176,9 @@ func (b *Bot) whenText(c *Call, t *time.Time) string {
 
 // pickProgramme resolves the optional programme id of join/pause/leave: given, or the only
 // one there is (among the caller's, when mine).
-func (b *Bot) pickProgramme(ctx context.Context, c *Call, args []string, mine bool) (Programme, error) {
-	if len(args) > 0 {
-		id, err := parseID(args[0])
-		if err != nil {
-			return Programme{}, Errorf(EINVALID, "meet.bad_arg", "arg", args[0])
-		}
+func (b *Bot) pickProgramme(ctx context.Context, c *Call, given string, mine bool) (Programme, error) {
+	if given != "" {
+		id, _ := parseID(given) // the grammar has checked it is an id
 		return b.loadProgramme(ctx, id)
 	}
 	var ids []int64
@@ -221,11 +215,8 @@ func (b *Bot) pickProgramme(ctx context.Context, c *Call, args []string, mine bo
 	return b.loadProgramme(ctx, ids[0])
 }
 
-func (b *Bot) meetJoin(ctx context.Context, c *Call, args []string) (Reply, error) {
-	if len(args) > 1 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_arg", "arg", strings.Join(args, " "))
-	}
-	p, err := b.pickProgramme(ctx, c, args, false)
+func (b *Bot) meetJoin(ctx context.Context, c *Call) (Reply, error) {
+	p, err := b.pickProgramme(ctx, c, c.Param("ID"), false)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -245,15 +236,9 @@ func (b *Bot) meetJoin(ctx context.Context, c *Call, args []string) (Reply, erro
 	return Reply{Text: c.T("meet.joined", "name", p.Name, "next", b.whenText(c, p.NextRoundAt), "id", p.ID)}, nil
 }
 
-func (b *Bot) meetPause(ctx context.Context, c *Call, args []string) (Reply, error) {
-	if len(args) == 0 || len(args) > 2 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_pause")
-	}
-	n, err := strconv.Atoi(args[0])
-	if err != nil || n < 1 || n > maxPauseRounds {
-		return Reply{}, Errorf(EINVALID, "meet.bad_pause_n", "arg", args[0], "max", maxPauseRounds)
-	}
-	p, err := b.pickProgramme(ctx, c, args[1:], true)
+func (b *Bot) meetPause(ctx context.Context, c *Call) (Reply, error) {
+	n, _ := strconv.Atoi(c.Param("N")) // the grammar has checked 1..maxPauseRounds
+	p, err := b.pickProgramme(ctx, c, c.Param("ID"), true)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -265,11 +250,8 @@ func (b *Bot) meetPause(ctx context.Context, c *Call, args []string) (Reply, err
 	return Reply{Text: c.T("meet.paused", "name", p.Name, "n", n)}, nil
 }
 
-func (b *Bot) meetLeave(ctx context.Context, c *Call, args []string) (Reply, error) {
-	if len(args) > 1 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_arg", "arg", strings.Join(args, " "))
-	}
-	p, err := b.pickProgramme(ctx, c, args, true)
+func (b *Bot) meetLeave(ctx context.Context, c *Call) (Reply, error) {
+	p, err := b.pickProgramme(ctx, c, c.Param("ID"), true)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -282,13 +264,11 @@ func (b *Bot) meetLeave(ctx context.Context, c *Call, args []string) (Reply, err
 }
 
 // meetNever records a private "never with": nobody is told, the pairing just keeps it.
-func (b *Bot) meetNever(ctx context.Context, c *Call, args []string) (Reply, error) {
-	if len(args) != 1 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_never")
-	}
-	other, err := b.meetings.FindPerson(ctx, args[0])
+func (b *Bot) meetNever(ctx context.Context, c *Call) (Reply, error) {
+	who := c.Param("@persona")
+	other, err := b.meetings.FindPerson(ctx, who)
 	if errors.Is(err, ErrNotFound) {
-		return Reply{}, Errorf(EINVALID, "meet.unknown_person", "arg", args[0])
+		return Reply{}, Errorf(EINVALID, "meet.unknown_person", "arg", who)
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("find person: %w", err)
@@ -303,23 +283,17 @@ func (b *Bot) meetNever(ctx context.Context, c *Call, args []string) (Reply, err
 }
 
 // meetAnswer handles "incontri giro R sì|non-ancora|no|fissato".
-func (b *Bot) meetAnswer(ctx context.Context, c *Call, args []string) (Reply, error) {
-	if len(args) != 2 {
-		return Reply{}, Errorf(EINVALID, "meet.bad_answer")
-	}
-	rid, err := parseID(args[0])
-	if err != nil {
-		return Reply{}, Errorf(EINVALID, "meet.bad_answer")
-	}
+func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
+	rid, _ := parseID(c.Param("R"))
 	var a MeetAnswer
-	switch strings.ToLower(args[1]) {
-	case "sì", "si", "yes":
+	switch c.Param("RISPOSTA") {
+	case "sì":
 		a = MeetYes
-	case "non-ancora", "nonancora", "not-yet", "notyet":
+	case "non-ancora":
 		a = MeetNotYet
 	case "no":
 		a = MeetNo
-	case "fissato", "arranged":
+	case "fissato":
 		already, err := b.meetings.Arranged(ctx, rid, c.Caller.ID)
 		if errors.Is(err, ErrNotFound) {
 			return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", rid)
@@ -331,8 +305,6 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call, args []string) (Reply, er
 			return Reply{Text: c.T("meet.arranged_already")}, nil
 		}
 		return Reply{Text: c.T("meet.arranged")}, nil
-	default:
-		return Reply{}, Errorf(EINVALID, "meet.bad_answer")
 	}
 	before, err := b.meetings.Answer(ctx, rid, c.Caller.ID, a)
 	if errors.Is(err, ErrNotFound) {
@@ -350,9 +322,6 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call, args []string) (Reply, er
 
 // programmeNew shows the form, or validates the values and creates the programme.
 func (b *Bot) programmeNew(ctx context.Context, c *Call) (Reply, error) {
-	if !RoleAllows(c.Caller.Roles, RoleCoordinator) {
-		return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", meetWord+" nuovo", "role", c.T("role."+string(RoleCoordinator)))
-	}
 	if len(c.Args.Named) == 0 {
 		return programmeForm(c), nil
 	}
@@ -373,25 +342,14 @@ func (b *Bot) programmeNew(ctx context.Context, c *Call) (Reply, error) {
 }
 
 func programmeForm(c *Call) Reply {
+	values := map[string]string{"cron": defaultMeetingCron, "settimane": "1", "gruppo": strconv.Itoa(defaultGroupSize),
+		"durata": strconv.Itoa(defaultMeetingLength), "formato": string(FormatEither), "richiamo": strconv.Itoa(defaultFollowUpDays)}
 	return Reply{Form: &Form{
 		ID:          "meet-new",
 		Title:       c.T("meet.form.title"),
 		SubmitLabel: c.T("meet.form.submit"),
 		Submit:      meetWord + " nuovo",
-		Fields: []FormField{
-			{Name: "nome", Label: c.T("meet.field.name"), Kind: FieldText, Required: true, MaxLength: maxProgrammeName},
-			{Name: "cron", Label: c.T("meet.field.cron"), Hint: c.T("meet.field.cron_hint"), Kind: FieldText, Value: defaultMeetingCron, Required: true},
-			{Name: "settimane", Label: c.T("meet.field.weeks"), Hint: c.T("meet.field.weeks_hint"), Kind: FieldNumber, Value: "1"},
-			{Name: "gruppo", Label: c.T("meet.field.group"), Kind: FieldSelect, Value: "2",
-				Options: []Option{{Value: "2", Label: "2"}, {Value: "3", Label: "3"}, {Value: "4", Label: "4"}}},
-			{Name: "durata", Label: c.T("meet.field.minutes"), Kind: FieldNumber, Value: strconv.Itoa(defaultMeetingLength)},
-			{Name: "formato", Label: c.T("meet.field.format"), Kind: FieldSelect, Value: string(FormatEither), Options: []Option{
-				{Value: string(FormatInPerson), Label: c.T("meet.format.in_presenza")},
-				{Value: string(FormatOnline), Label: c.T("meet.format.online")},
-				{Value: string(FormatEither), Label: c.T("meet.format.misto")}}},
-			{Name: "richiamo", Label: c.T("meet.field.followup"), Hint: c.T("meet.field.followup_hint"), Kind: FieldNumber, Value: strconv.Itoa(defaultFollowUpDays)},
-			{Name: "spunti", Label: c.T("meet.field.starters"), Hint: c.T("meet.field.starters_hint"), Kind: FieldTextArea, MaxLength: 3000},
-		},
+		Fields:      formFields(c, programmeFields, values),
 	}}
 }
 
@@ -411,49 +369,49 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		switch k {
-		case "nome", "name":
+		case "nome":
 			in.Name = v
 		case "cron":
 			if v != "" {
 				in.Cron = v
 			}
-		case "settimane", "weeks":
+		case "settimane":
 			if v != "" {
 				if in.EveryNWeeks, err = intArg(k, v, 1, meetcal.MaxEveryNWeeks); err != nil {
 					return in, meetcal.Plan{}, err
 				}
 			}
-		case "gruppo", "group":
+		case "gruppo":
 			if in.GroupSize, err = intArg(k, v, 2, 4); err != nil {
 				return in, meetcal.Plan{}, err
 			}
-		case "durata", "minutes":
+		case "durata":
 			if in.MeetingMinutes, err = intArg(k, v, 10, 240); err != nil {
 				return in, meetcal.Plan{}, err
 			}
-		case "richiamo", "followup":
+		case "richiamo":
 			if in.FollowUpDays, err = intArg(k, v, 1, 30); err != nil {
 				return in, meetcal.Plan{}, err
 			}
-		case "memoria", "lookback":
+		case "memoria":
 			if in.Lookback, err = intArg(k, v, 0, 52); err != nil {
 				return in, meetcal.Plan{}, err
 			}
-		case "formato", "format":
+		case "formato":
 			switch MeetingFormat(strings.ToLower(v)) {
 			case FormatInPerson, FormatOnline, FormatEither:
 				in.Format = MeetingFormat(strings.ToLower(v))
 			default:
 				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_format", "value", v)
 			}
-		case "canale", "channel":
+		case "canale":
 			if v == "" {
 				continue
 			}
 			if in.AudienceChannel = channelID(v); in.AudienceChannel == "" {
 				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_channel", "value", v)
 			}
-		case "spunti", "starters":
+		case "spunti":
 			for line := range strings.SplitSeq(strings.ReplaceAll(v, "|", "\n"), "\n") {
 				if line = strings.TrimSpace(line); line == "" {
 					continue
@@ -466,8 +424,6 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 			if len(in.Starters) > maxStarters {
 				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.too_many_starters", "max", maxStarters)
 			}
-		default:
-			return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_field", "field", k)
 		}
 	}
 	if in.Name == "" {

@@ -100,7 +100,7 @@ func TestExchangeRoundEndToEnd(t *testing.T) {
 	if r := ask(f.b, "gina", "incontri pausa 99"); !r.IsError || !strings.Contains(r.Text, "da 1 a 12") {
 		t.Errorf("bad pause: %q", r.Text)
 	}
-	if r := ask(f.b, "gina", "incontri 1 round"); !r.IsError || !strings.Contains(r.Text, "Solo il coordinatore") {
+	if r := ask(f.b, "gina", "incontri 1 round"); !r.IsError || !strings.Contains(r.Text, "riservato al ruolo coordinatore") {
 		t.Errorf("gina ran a round: %q", r.Text)
 	}
 

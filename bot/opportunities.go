@@ -12,12 +12,12 @@ const maxOpportunitiesShown = 20
 
 func (b *Bot) opportunitiesCommand() *Command {
 	return &Command{
-		Name:     "opportunita",
-		Aliases:  []string{"opportunità", "opportunities"},
-		Summary:  "opportunities.summary",
-		Usage:    "opportunities.usage",
-		Examples: []string{"opportunita"},
-		Handler:  b.opportunities,
+		Name:    "opportunita",
+		EN:      "opportunities",
+		Aliases: []string{"opportunità"},
+		Summary: "opportunities.summary",
+		Subs: []*Sub{{Summary: "opportunities.summary", Examples: []string{"opportunita"},
+			Handler: b.opportunities}},
 	}
 }
 

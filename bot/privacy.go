@@ -4,46 +4,37 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 )
 
 func (b *Bot) privacyCommand() *Command {
 	return &Command{
-		Name:     "privacy",
-		Summary:  "privacy.summary",
-		Usage:    "privacy.usage",
-		Examples: []string{"privacy esporta", "privacy cancella"},
-		Handler:  b.privacy,
+		Name:    "privacy",
+		Summary: "privacy.summary",
+		Subs: []*Sub{
+			{Words: W("esporta", "export"), Summary: "privacy.sub.export", Examples: []string{"privacy esporta"},
+				Handler: b.privacyExport},
+			{Words: W("cancella", "erase", "delete"), Summary: "privacy.sub.erase", Examples: []string{"privacy cancella"},
+				Args:    []Param{{Name: W("conferma", "confirm"), Kind: KindChoice, Values: []Words{W("conferma", "confirm")}}},
+				Handler: b.privacyErase},
+		},
 	}
 }
 
-func (b *Bot) privacy(ctx context.Context, c *Call) (Reply, error) {
-	sub := ""
-	if len(c.Args.Positional) > 0 {
-		sub = strings.ToLower(c.Args.Positional[0])
+// privacyErase asks for a confirmation, then erases the caller's personal data.
+func (b *Bot) privacyErase(ctx context.Context, c *Call) (Reply, error) {
+	if c.Param("conferma") == "" {
+		return Reply{
+			Text: c.T("privacy.erase_confirm"),
+			Choices: []Choice{
+				{Label: c.T("privacy.erase_button"), Command: "privacy cancella conferma", Style: StyleDanger},
+				{Label: c.T("privacy.cancel_button"), Command: homeWord},
+			},
+		}, nil
 	}
-	switch sub {
-	case "esporta", "export":
-		return b.privacyExport(ctx, c)
-	case "cancella", "erase", "delete":
-		confirmed := len(c.Args.Positional) > 1 && (strings.EqualFold(c.Args.Positional[1], "conferma") ||
-			strings.EqualFold(c.Args.Positional[1], "confirm"))
-		if !confirmed {
-			return Reply{
-				Text: c.T("privacy.erase_confirm"),
-				Choices: []Choice{
-					{Label: c.T("privacy.erase_button"), Command: "privacy cancella conferma", Style: StyleDanger},
-					{Label: c.T("privacy.cancel_button"), Command: homeWord},
-				},
-			}, nil
-		}
-		if err := b.store.ErasePersonalData(ctx, c.Caller.ID); err != nil {
-			return Reply{}, fmt.Errorf("erase personal data: %w", err)
-		}
-		return Reply{Text: c.T("privacy.erased")}, nil
-	default:
-		return Reply{}, Errorf(EINVALID, "privacy.bad_arg")
+	if err := b.store.ErasePersonalData(ctx, c.Caller.ID); err != nil {
+		return Reply{}, fmt.Errorf("erase personal data: %w", err)
 	}
+	return Reply{Text: c.T("privacy.erased")}, nil
 }
 
 // privacyExport gives the caller everything held about them as a JSON file.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/hbollon/go-edlib"
+
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
@@ -24,53 +26,49 @@ const (
 	profileWord    = "profilo"
 )
 
-// profileKeys maps every accepted key (Italian and English) to its canonical name.
-var profileKeys = map[string]string{
-	"nome": "nome", "name": "nome",
-	"competenze": "competenze", "skills": "competenze",
-	"interessi": "interessi", "interests": "interessi",
-	"capacita": "capacita", "capacità": "capacita", "capacity": "capacita",
-	"lingua": "lingua", "language": "lingua", "locale": "lingua",
+// profileFields are the fields of "profilo": typed as key=value or entered in the form.
+var profileFields = []Param{
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: maxNameLen, FormRequired: true, Label: "profile.field.name"},
+	{Name: W("competenze", "skills"), Kind: KindList, MaxLen: 1500, Multiline: true, Label: "profile.field.skills", Hint: "profile.hint.skills"},
+	{Name: W("interessi", "interests"), Kind: KindList, MaxLen: 1000, Label: "profile.field.interests", Hint: "profile.hint.interests"},
+	{Name: W("capacita", "capacity", "capacità"), Kind: KindInt, FormRequired: true, Min: 0, Max: maxCapacity, Invalid: "profile.bad_capacity", Label: "profile.field.capacity", Hint: "profile.hint.capacity"},
+	{Name: W("lingua", "language", "locale"), Kind: KindChoice, FormRequired: true, Invalid: "profile.bad_locale", ValueLabel: "locale.", Label: "profile.field.locale",
+		Values: []Words{W(localeAuto, localeAuto), W("it", "it", "italiano", "italian"), W("en", "en", "english", "inglese")}},
 }
 
 func (b *Bot) profileCommand() *Command {
 	return &Command{
 		Name:    profileWord,
-		Aliases: []string{"profile"},
+		EN:      "profile",
 		Summary: "profile.summary",
-		Usage:   "profile.usage",
-		Examples: []string{
-			"profilo",
-			"profilo modifica",
-			"profilo competenze=gis:3,appalti:2 capacita=1",
-			`profilo interessi="mobilità sostenibile, open data"`,
-			"profilo @mario.rossi",
-			"profilo lingua=en",
+		Subs: []*Sub{
+			{Args: []Param{{Name: W("@persona", "@person"), Kind: KindPerson, Invalid: "profile.bad_arg"}}, Fields: profileFields,
+				Summary: "profile.sub.main",
+				Examples: []string{"profilo", "profilo competenze=gis:3,appalti:2 capacita=1",
+					`profilo interessi="mobilità sostenibile, open data"`, "profilo @mario.rossi", "profilo lingua=en"},
+				Handler: b.profile},
+			{Words: W("modifica", "edit"), Fields: profileFields, Summary: "profile.sub.edit",
+				Examples: []string{"profilo modifica"}, Handler: b.profile},
 		},
-		Handler: b.profile,
 	}
 }
 
 func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
-	if len(c.Args.Positional) > 0 {
-		arg := c.Args.Positional[0]
-		switch {
-		case strings.EqualFold(arg, "modifica") || strings.EqualFold(arg, "edit"):
-			if len(c.Args.Named) == 0 {
-				skills, err := b.store.Skills(ctx)
-				if err != nil {
-					return Reply{}, fmt.Errorf("skills catalogue: %w", err)
-				}
-				return profileFormReply(c, skills), nil
-			}
-		case looksLikePerson(arg):
-			return b.otherProfile(ctx, c, arg)
-		default:
-			return Reply{}, Errorf(EINVALID, "profile.bad_arg", "arg", arg)
+	if who := c.Param("@persona"); who != "" {
+		if len(c.Args.Named) > 0 {
+			return Reply{}, Errorf(EINVALID, "profile.other_no_fields")
 		}
+		return b.otherProfile(ctx, c, who)
 	}
 	if len(c.Args.Named) == 0 {
-		return profileReply(c, c.Caller, ""), nil
+		if c.Sub.Words.IT == "" {
+			return profileReply(c, c.Caller, ""), nil
+		}
+		skills, err := b.store.Skills(ctx)
+		if err != nil {
+			return Reply{}, fmt.Errorf("skills catalogue: %w", err)
+		}
+		return profileFormReply(c, skills), nil
 	}
 	catalogue, err := b.store.Skills(ctx)
 	if err != nil {
@@ -146,18 +144,11 @@ func (b *Bot) otherProfile(ctx context.Context, c *Call, arg string) (Reply, err
 // the field and how to fix it.
 func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 	var u ProfileUpdate
-	seen := map[string]bool{}
+	// The grammar has checked the keys (canonical, each once), the capacity's bounds and the
+	// language's value.
 	for _, k := range a.AllKeys() {
 		v := a.Named[k]
-		canon, ok := profileKeys[k]
-		if !ok {
-			return u, Errorf(EINVALID, "profile.unknown_key", "key", k)
-		}
-		if seen[canon] {
-			return u, Errorf(EINVALID, "error.kv_duplicate", "key", k)
-		}
-		seen[canon] = true
-		switch canon {
+		switch k {
 		case "nome":
 			v = strings.Join(strings.Fields(v), " ")
 			if v == "" {
@@ -272,7 +263,7 @@ func suggestSkill(catalogue []Skill, name string) string {
 			if len(name) >= 3 && (strings.HasPrefix(w, name) || strings.Contains(w, name)) {
 				return s.Code
 			}
-			if d := editDistance(name, w); d < bestD {
+			if d := edlib.OSADamerauLevenshteinDistance(name, w); d < bestD {
 				best, bestD = s.Code, d
 			}
 		}
@@ -394,10 +385,6 @@ func profileFormReply(c *Call, catalogue []Skill) Reply {
 	if locale == "" {
 		locale = localeAuto
 	}
-	options := []Option{{Value: localeAuto, Label: c.T("profile.locale_auto")}}
-	for _, l := range i18n.Locales() {
-		options = append(options, Option{Value: l, Label: c.T("locale." + l)})
-	}
 	examples := make([]string, 0, 4)
 	for _, s := range catalogue {
 		if len(examples) == 4 {
@@ -405,23 +392,11 @@ func profileFormReply(c *Call, catalogue []Skill) Reply {
 		}
 		examples = append(examples, s.Code)
 	}
+	values := map[string]string{"nome": e.DisplayName, "competenze": skillsValue(e.Skills),
+		"interessi": strings.Join(e.Interests, ", "), "capacita": strconv.Itoa(e.Capacity), "lingua": locale}
 	return Reply{
 		Text: c.T("profile.form_intro"),
-		Form: &Form{
-			ID:          profileForm,
-			Title:       c.T("profile.form_title"),
-			SubmitLabel: c.T("form.save"),
-			Submit:      profileWord,
-			Fields: []FormField{
-				{Name: "nome", Label: c.T("profile.field.name"), Kind: FieldText, Value: e.DisplayName, Required: true, MaxLength: maxNameLen},
-				{Name: "competenze", Label: c.T("profile.field.skills"), Hint: c.T("profile.hint.skills", "examples", strings.Join(examples, ", ")),
-					Kind: FieldTextArea, Value: skillsValue(e.Skills), MaxLength: 1500},
-				{Name: "interessi", Label: c.T("profile.field.interests"), Hint: c.T("profile.hint.interests"), Kind: FieldText,
-					Value: strings.Join(e.Interests, ", "), MaxLength: 1000},
-				{Name: "capacita", Label: c.T("profile.field.capacity"), Hint: c.T("profile.hint.capacity"), Kind: FieldNumber,
-					Value: strconv.Itoa(e.Capacity), Required: true},
-				{Name: "lingua", Label: c.T("profile.field.locale"), Kind: FieldSelect, Value: locale, Required: true, Options: options},
-			},
-		},
+		Form: &Form{ID: profileForm, Title: c.T("profile.form_title"), SubmitLabel: c.T("form.save"), Submit: profileWord,
+			Fields: formFields(c, profileFields, values, "examples", strings.Join(examples, ", "))},
 	}
 }

@@ -13,23 +13,21 @@ import (
 	"github.com/comune-prato/cantieri/internal/projectdesign"
 )
 
-// indicatorKeys maps accepted keys onto canonical indicator fields.
-var indicatorKeys = map[string]string{
-	"tipo": "kind", "kind": "kind", "type": "kind",
-	"nome": "name", "name": "name",
-	"unita": "unit", "unità": "unit", "unit": "unit",
-	"base": "baseline", "baseline": "baseline",
-	"obiettivo": "target", "target": "target",
-	"direzione": "direction", "direction": "direction",
+// indicatorFields are the fields of a new indicator, typed or entered in the form.
+var indicatorFields = []Param{
+	{Name: W("tipo", "kind", "type"), Kind: KindChoice, Invalid: "project.indicator.error.unknown_kind", Values: []Words{W("output", "output"), W("outcome", "outcome")},
+		ValueLabel: "project.indicator.kind.", Label: "project.indicator.field.kind"},
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: 200, Required: true, Label: "project.indicator.field.name"},
+	{Name: W("unita", "unit", "unità"), Kind: KindText, MaxLen: 40, Label: "project.indicator.field.unit"},
+	{Name: W("base", "baseline"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.baseline"},
+	{Name: W("obiettivo", "target"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.target"},
+	{Name: W("direzione", "direction"), Kind: KindChoice, Invalid: "project.indicator.error.unknown_direction", ValueLabel: "project.indicator.direction.", Label: "project.indicator.field.direction",
+		Values: []Words{W("up", "up", "su", "aumentare", "crescere"), W("down", "down", "giu", "giù", "diminuire", "calare")}},
 }
 
 // projectIndicators lists indicators, adds one, or records a measurement.
 func (b *Bot) projectIndicators(ctx context.Context, c *Call, p Project) (Reply, error) {
-	args := c.Args.Positional[2:]
-	if len(args) == 0 {
-		if len(c.Args.Named) > 0 {
-			return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", c.Args.AllKeys()[0])
-		}
+	{
 		id := strconv.FormatInt(p.ID, 10)
 		return Reply{
 			Title:    c.T("project.card_title", "id", p.ID, "title", p.Title),
@@ -40,17 +38,6 @@ func (b *Bot) projectIndicators(ctx context.Context, c *Call, p Project) (Reply,
 				{Label: c.T("project.button.show"), Command: projectWord + " " + id},
 			},
 		}, nil
-	}
-	switch strings.ToLower(args[0]) {
-	case "nuovo", "new", "aggiungi", "add":
-		return b.indicatorNew(ctx, c, p)
-	case "misura", "measure", "valore", "value":
-		if len(args) < 2 {
-			return Reply{}, Errorf(EINVALID, "project.indicator.which")
-		}
-		return b.indicatorMeasure(ctx, c, p, args[1])
-	default:
-		return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", args[0])
 	}
 }
 
@@ -74,16 +61,13 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 	if len(c.Args.Named) == 0 {
 		return indicatorFormReply(c, p), nil
 	}
+	// The store's and the engine's names for the fields the grammar has checked.
 	vals := map[string]string{}
-	for _, k := range c.Args.AllKeys() {
-		canon, ok := indicatorKeys[k]
-		if !ok {
-			return Reply{}, Errorf(EINVALID, "project.indicator.unknown_key", "key", k)
+	for key, canon := range map[string]string{"tipo": "kind", "nome": "name", "unita": "unit", "base": "baseline",
+		"obiettivo": "target", "direzione": "direction"} {
+		if v, ok := c.Args.Named[key]; ok {
+			vals[canon] = strings.TrimSpace(v)
 		}
-		if _, dup := vals[canon]; dup {
-			return Reply{}, Errorf(EINVALID, "error.kv_duplicate", "key", k)
-		}
-		vals[canon] = strings.TrimSpace(c.Args.Named[k])
 	}
 	name := strings.Join(strings.Fields(vals["name"]), " ")
 	if name == "" {
@@ -113,12 +97,6 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 		if nums["target"] < nums["baseline"] {
 			direction = string(projectdesign.Down)
 		}
-	}
-	switch strings.ToLower(direction) {
-	case "su", "aumentare", "crescere":
-		direction = string(projectdesign.Up)
-	case "giu", "giù", "diminuire", "calare":
-		direction = string(projectdesign.Down)
 	}
 	if err := projectdesign.ValidateIndicator(vals["kind"], direction, nums["baseline"], nums["target"]); err != nil {
 		var ie *projectdesign.IndicatorError
@@ -167,25 +145,20 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
 		switch k {
-		case "valore", "value":
+		case "valore":
 			n, ok := parseNumber(v)
 			if !ok {
 				return Reply{}, Errorf(EINVALID, "project.indicator.bad_number", "field", c.T("project.indicator.field.value"), "value", v)
 			}
 			m.Value, hasValue = n, true
-		case "data", "date":
+		case "data":
 			d, ok := parseDate(v)
 			if !ok {
 				return Reply{}, Errorf(EINVALID, "project.bad_date", "field", k, "value", v)
 			}
 			m.On = d
-		case "nota", "note":
-			if utf8.RuneCountInString(v) > 300 {
-				return Reply{}, Errorf(EINVALID, "project.error.note_too_long", "max", 300)
-			}
+		case "nota":
 			m.Note = v
-		default:
-			return Reply{}, Errorf(EINVALID, "project.indicator.unknown_key", "key", k)
 		}
 	}
 	if !hasValue {
@@ -219,22 +192,8 @@ func indicatorFormReply(c *Call, p Project) Reply {
 			Title:       c.T("project.indicator.form_title"),
 			SubmitLabel: c.T("form.save"),
 			Submit:      fmt.Sprintf("%s %d indicatori nuovo", projectWord, p.ID),
-			Fields: []FormField{
-				{Name: "tipo", Label: c.T("project.indicator.field.kind"), Kind: FieldSelect, Required: true, Value: string(projectdesign.Output),
-					Options: []Option{
-						{Value: string(projectdesign.Output), Label: c.T("project.indicator.kind.output")},
-						{Value: string(projectdesign.Outcome), Label: c.T("project.indicator.kind.outcome")},
-					}},
-				{Name: "nome", Label: c.T("project.indicator.field.name"), Kind: FieldText, Required: true, MaxLength: 200},
-				{Name: "unita", Label: c.T("project.indicator.field.unit"), Kind: FieldText, MaxLength: 40},
-				{Name: "base", Label: c.T("project.indicator.field.baseline"), Kind: FieldText, Required: true, MaxLength: 30},
-				{Name: "obiettivo", Label: c.T("project.indicator.field.target"), Kind: FieldText, Required: true, MaxLength: 30},
-				{Name: "direzione", Label: c.T("project.indicator.field.direction"), Kind: FieldSelect, Required: true, Value: string(projectdesign.Up),
-					Options: []Option{
-						{Value: string(projectdesign.Up), Label: c.T("project.indicator.direction.up")},
-						{Value: string(projectdesign.Down), Label: c.T("project.indicator.direction.down")},
-					}},
-			},
+			Fields: formFields(c, indicatorFields, map[string]string{"tipo": string(projectdesign.Output),
+				"direzione": string(projectdesign.Up)}),
 		},
 	}
 }

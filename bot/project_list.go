@@ -11,73 +11,61 @@ import (
 const projectsPerPage = 10
 
 func (b *Bot) projectsCommand() *Command {
+	filters := []Param{
+		{Name: W("fase", "phase"), Kind: KindChoice, Values: phaseValues},
+		{Name: W("unita", "unit", "unità"), Kind: KindWord, MaxLen: 40},
+		{Name: W("obiettivo", "objective"), Kind: KindWord, MaxLen: 40},
+		{Name: W("pagina", "page"), Kind: KindInt, Min: 1, Max: 100000},
+	}
 	return &Command{
 		Name:    projectsWord,
-		Aliases: []string{"projects"},
+		EN:      "projects",
 		Summary: "projects.summary",
-		Usage:   "projects.usage",
-		Examples: []string{
-			"progetti",
-			"progetti mie",
-			"progetti fase=progettazione",
-			"progetti obiettivo DUP-1.2",
-			"progetti senza-obiettivo",
+		Subs: []*Sub{
+			{Fields: filters, Summary: "projects.sub.all", Examples: []string{"progetti", "progetti fase=progettazione"},
+				Handler: b.projectsList},
+			{Words: W("mie", "mine", "miei", "my"), Fields: filters, Summary: "projects.sub.mine",
+				Examples: []string{"progetti mie"}, Handler: b.projectsList},
+			{Words: W("obiettivo", "objective"), Args: []Param{{Name: W("CODICE", "CODE"), Kind: KindWord, Required: true, MaxLen: 40}},
+				Fields: filters[:2], Summary: "projects.sub.objective", Examples: []string{"progetti obiettivo DUP-1.2"},
+				Handler: b.projectsList},
+			{Words: W("senza-obiettivo", "without-projects", "senza-progetti", "obiettivi-senza-progetti", "orphan-objectives",
+				"obiettivi senza progetti", "objectives without projects"),
+				Role: RoleManager, Summary: "projects.sub.orphans", Examples: []string{"progetti senza-obiettivo"},
+				Handler: b.objectivesWithoutProjects},
 		},
-		Handler: b.projectsList,
 	}
 }
 
 func (b *Bot) projectsList(ctx context.Context, c *Call) (Reply, error) {
-	pos := c.Args.Positional
-	joined := strings.ToLower(strings.Join(pos, " "))
-	switch joined {
-	case "senza-obiettivo", "senza-progetti", "obiettivi senza progetti", "obiettivi-senza-progetti",
-		"objectives without projects", "without-projects", "orphan-objectives":
-		return b.objectivesWithoutProjects(ctx, c)
-	}
 	f := ProjectFilter{Limit: projectsPerPage}
 	var words []string // the filter as a command, for the page choices
 	page := 1
-	for i := 0; i < len(pos); i++ {
-		switch w := strings.ToLower(pos[i]); w {
-		case "mie", "miei", "mine", "my":
-			f.CoordinatorID = c.Caller.ID
-			words = append(words, "mie")
-		case "obiettivo", "objective":
-			if i+1 >= len(pos) {
-				return Reply{}, Errorf(EINVALID, "projects.objective_missing")
-			}
-			i++
-			f.ObjectiveCode = pos[i]
-			words = append(words, "obiettivo="+pos[i])
-		default:
-			return Reply{}, Errorf(EINVALID, "projects.bad_arg", "arg", pos[i])
-		}
+	switch c.Sub.Words.IT {
+	case "mie":
+		f.CoordinatorID = c.Caller.ID
+		words = append(words, "mie")
+	case "obiettivo":
+		f.ObjectiveCode = c.Param("CODICE")
+		words = append(words, "obiettivo="+f.ObjectiveCode)
 	}
 	for _, k := range c.Args.AllKeys() {
 		v := strings.TrimSpace(c.Args.Named[k])
+		if v == "" {
+			continue
+		}
 		switch k {
-		case "fase", "phase":
-			ph, ok := phaseWords[strings.ToLower(v)]
-			if !ok {
-				return Reply{}, Errorf(EINVALID, "project.phase.unknown", "phase", v, "allowed", phaseList(c, allPhases()))
-			}
-			f.Phase = ph
-			words = append(words, "fase="+string(ph))
-		case "unita", "unità", "unit":
+		case "fase":
+			f.Phase = Phase(v)
+			words = append(words, "fase="+v)
+		case "unita":
 			f.UnitCode = v
 			words = append(words, "unita="+v)
-		case "obiettivo", "objective":
+		case "obiettivo":
 			f.ObjectiveCode = v
 			words = append(words, "obiettivo="+v)
-		case "pagina", "page":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return Reply{}, Errorf(EINVALID, "projects.bad_page", "value", v)
-			}
-			page = n
-		default:
-			return Reply{}, Errorf(EINVALID, "projects.bad_arg", "arg", k)
+		case "pagina":
+			page, _ = strconv.Atoi(v)
 		}
 	}
 	f.Offset = (page - 1) * projectsPerPage
@@ -119,9 +107,6 @@ func allPhases() []Phase {
 }
 
 func (b *Bot) objectivesWithoutProjects(ctx context.Context, c *Call) (Reply, error) {
-	if !RoleAllows(c.Caller.Roles, RoleManager) {
-		return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", projectsWord+" senza-obiettivo", "role", c.T("role."+string(RoleManager)))
-	}
 	objs, err := b.projects.ObjectivesWithoutProjects(ctx)
 	if err != nil {
 		return Reply{}, fmt.Errorf("objectives without projects: %w", err)

@@ -79,7 +79,7 @@ func gateMissing(c *Call, p Project) []string {
 func phaseList(c *Call, phases []Phase) string {
 	names := make([]string, len(phases))
 	for i, ph := range phases {
-		names[i] = "`" + string(ph) + "`"
+		names[i] = "`" + localizeChoice(Param{Values: phaseValues}, string(ph), c.Locale) + "`"
 	}
 	if len(names) == 0 {
 		return c.T("profile.none")
@@ -91,8 +91,7 @@ func phaseList(c *Call, phases []Phase) string {
 func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, error) {
 	id := strconv.FormatInt(p.ID, 10)
 	next := allowedNext(p)
-	args := c.Args.Positional[2:]
-	if len(args) == 0 {
+	if c.Param("FASE") == "" {
 		r := Reply{
 			Title: c.T("project.card_title", "id", p.ID, "title", p.Title),
 			Text: c.T("project.phase.current", "phase", c.T("phase."+string(p.Phase)),
@@ -103,25 +102,11 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 		}
 		return r, nil
 	}
-	to, ok := phaseWords[strings.ToLower(args[0])]
-	if !ok {
-		return Reply{}, Errorf(EINVALID, "project.phase.unknown", "phase", args[0], "allowed", phaseList(c, next))
-	}
-	note := strings.Join(args[1:], " ")
-	override := ""
-	for _, k := range c.Args.AllKeys() {
-		v := strings.TrimSpace(c.Args.Named[k])
-		switch k {
-		case "nota", "note":
-			note = strings.TrimSpace(note + " " + v)
-		case "forza", "override", "force":
-			if v == "" {
-				return Reply{}, Errorf(EINVALID, "project.phase.override_reason")
-			}
-			override = v
-		default:
-			return Reply{}, Errorf(EINVALID, "project.phase.unknown_key", "key", k)
-		}
+	to := Phase(c.Param("FASE"))
+	note := strings.TrimSpace(c.Param("NOTA") + " " + strings.TrimSpace(c.Args.Named["nota"]))
+	override := strings.TrimSpace(c.Args.Named["forza"])
+	if c.Has("forza") && override == "" {
+		return Reply{}, Errorf(EINVALID, "project.phase.override_reason")
 	}
 	if len([]rune(note)) > 500 {
 		return Reply{}, Errorf(EINVALID, "project.error.note_too_long", "max", 500)

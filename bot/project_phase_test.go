@@ -27,11 +27,12 @@ func TestPhaseChangesAndTheRealizzazioneGate(t *testing.T) {
 			t.Fatalf("%s: employee = %q", locale, r.Text)
 		}
 		// Without a phase: the allowed next phases, as choices.
-		if r := ask(b, "carla", cmd("fase")); r.IsError || len(r.Choices) != 3 || r.Choices[0].Command != cmd("fase progettazione") {
+		if r := ask(b, "carla", cmd("fase")); r.IsError || len(r.Choices) != 3 || r.Choices[0].Command != b.Localize(cmd("fase progettazione"), locale) {
 			t.Fatalf("%s: phase menu = %+v", locale, r)
 		}
 		if r := ask(b, "carla", cmd("fase monitoraggio")); !r.IsError || r.Text != T("project.phase.not_allowed",
-			"from", T("phase.ideazione"), "to", T("phase.monitoraggio"), "allowed", "`progettazione`, `sospeso`, `annullato`") {
+			"from", T("phase.ideazione"), "to", T("phase.monitoraggio"), "allowed", map[string]string{
+				"it": "`progettazione`, `sospeso`, `annullato`", "en": "`design`, `suspended`, `cancelled`"}[locale]) {
 			t.Fatalf("%s: skip = %q", locale, r.Text)
 		}
 		if r := ask(b, "diego", cmd(`fase progettazione "via libera dal dirigente"`)); r.IsError || !strings.Contains(r.Text, T("project.phase.changed", "from", T("phase.ideazione"), "to", T("phase.progettazione"))) {
@@ -69,7 +70,8 @@ func TestPhaseChangesAndTheRealizzazioneGate(t *testing.T) {
 		if r := ask(b, "carla", cmd("fase sospeso")); r.IsError {
 			t.Fatalf("%s: suspend = %q", locale, r.Text)
 		}
-		if r := ask(b, "carla", cmd("fase progettazione")); !r.IsError || !strings.Contains(r.Text, "`realizzazione`, `annullato`") {
+		if r := ask(b, "carla", cmd("fase progettazione")); !r.IsError || !strings.Contains(r.Text, map[string]string{
+			"it": "`realizzazione`, `annullato`", "en": "`delivery`, `cancelled`"}[locale]) {
 			t.Fatalf("%s: resume elsewhere = %q", locale, r.Text)
 		}
 		if r := ask(b, "carla", cmd("phase delivery")); r.IsError || !strings.Contains(r.PlainText(), T("phase.realizzazione")) {

@@ -31,11 +31,25 @@ func robustnessKey(k string) (code string, note, ok bool) {
 	return "", false, false
 }
 
+// robustnessFields declares a score (1–5) and a justification per question: "org.staff=4
+// org.staff.nota=…" (the dash and underscore spellings are accepted too).
+func robustnessFields() []Param {
+	var out []Param
+	for _, q := range projectdesign.Questions() {
+		dash := strings.Replace(q.Code, ".", "-", 1)
+		under := strings.Replace(q.Code, ".", "_", 1)
+		out = append(out,
+			Param{Name: W(q.Code, q.Code, dash, under), Kind: KindInt, Min: projectdesign.MinScore, Max: projectdesign.MaxScore,
+				Label: q.Key, Hint: q.HintKey(), About: q.Key, Invalid: "robustness.error.bad_score"},
+			Param{Name: W(q.Code+".nota", q.Code+".note", dash+"-nota", dash+"-note", under+"_nota", under+"_note"),
+				Kind: KindText, MaxLen: projectdesign.MaxJustification, Label: "project.robustness.justification",
+				About: q.Key, TooLong: "robustness.error.too_long"})
+	}
+	return out
+}
+
 // projectRobustness opens the robustness form, or stores the answers given.
 func (b *Bot) projectRobustness(ctx context.Context, c *Call, p Project) (Reply, error) {
-	if len(c.Args.Positional) > 2 {
-		return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", c.Args.Positional[2])
-	}
 	if err := b.requireManage(ctx, c, p); err != nil {
 		return Reply{}, err
 	}
@@ -116,31 +130,21 @@ func questionText(c *Call, code string) string {
 
 // robustnessFormReply asks the 12 questions, prefilled with the latest assessment.
 func robustnessFormReply(c *Call, p Project) Reply {
-	prev := map[string]AssessmentAnswer{}
+	values := map[string]string{}
 	if n := len(p.Assessments); n > 0 {
 		for _, a := range p.Assessments[n-1].Answers {
-			prev[a.Question] = a
+			values[a.Question] = strconv.Itoa(a.Score)
+			values[a.Question+".nota"] = a.Justification
 		}
 	}
-	options := make([]Option, 0, projectdesign.MaxScore)
-	for s := projectdesign.MinScore; s <= projectdesign.MaxScore; s++ {
-		options = append(options, Option{Value: strconv.Itoa(s), Label: strconv.Itoa(s)})
+	return Reply{
+		Text: c.T("project.robustness.form_intro", "title", p.Title),
+		Form: &Form{
+			ID:          "robustness",
+			Title:       c.T("project.robustness.form_title"),
+			SubmitLabel: c.T("form.save"),
+			Submit:      fmt.Sprintf("%s %d robustezza", projectWord, p.ID),
+			Fields:      formFields(c, robustnessFields(), values),
+		},
 	}
-	f := &Form{
-		ID:          "robustness",
-		Title:       c.T("project.robustness.form_title"),
-		SubmitLabel: c.T("form.save"),
-		Submit:      fmt.Sprintf("%s %d robustezza", projectWord, p.ID),
-	}
-	for _, q := range projectdesign.Questions() {
-		value := ""
-		if a, ok := prev[q.Code]; ok {
-			value = strconv.Itoa(a.Score)
-		}
-		f.Fields = append(f.Fields,
-			FormField{Name: q.Code, Label: c.T(q.Key), Hint: c.T(q.HintKey()), Kind: FieldSelect, Value: value, Options: options},
-			FormField{Name: q.Code + ".nota", Label: c.T("project.robustness.justification"), Kind: FieldText,
-				Value: prev[q.Code].Justification, MaxLength: projectdesign.MaxJustification})
-	}
-	return Reply{Text: c.T("project.robustness.form_intro", "title", p.Title), Form: f}
 }

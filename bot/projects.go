@@ -25,72 +25,88 @@ const (
 	maxBudgetCents = int64(100_000_000_000_00)
 )
 
-// projectKeys maps every accepted key (Italian and English) to its canonical name.
-var projectKeys = map[string]string{
-	"titolo": "titolo", "title": "titolo",
-	"descrizione": "descrizione", "description": "descrizione",
-	"obiettivi": "obiettivi", "obiettivo": "obiettivi", "objectives": "obiettivi", "objective": "obiettivi",
-	"unita": "unita", "unità": "unita", "units": "unita", "unit": "unita",
-	"competenze": "competenze", "skills": "competenze",
-	"squadra": "squadra", "team": "squadra",
-	"budget":        "budget",
-	"finanziamento": "finanziamento", "funding": "finanziamento",
-	"inizio": "inizio", "start": "inizio",
-	"fine": "fine", "end": "fine",
+// projectFields are the fields of a project, typed as key=value or entered in the form;
+// creating marks the ones a new project needs.
+func projectFields(creating bool) []Param {
+	return []Param{
+		{Name: W("titolo", "title"), Kind: KindText, MaxLen: maxTitleLen, Required: creating, Label: "project.field.title"},
+		{Name: W("descrizione", "description"), Kind: KindText, MaxLen: maxDescriptionLen, Multiline: true, Label: "project.field.description"},
+		{Name: W("obiettivi", "objectives", "obiettivo", "objective"), Kind: KindList, MaxLen: 500, Required: creating,
+			Label: "project.field.objectives", Hint: "project.hint.objectives"},
+		{Name: W("unita", "units", "unità", "unit"), Kind: KindList, MaxLen: 500, Label: "project.field.units", Hint: "project.hint.units"},
+		{Name: W("competenze", "skills"), Kind: KindList, MaxLen: 1000, Label: "project.field.skills", Hint: "project.hint.skills"},
+		{Name: W("squadra", "team"), Kind: KindInt, Min: 1, Max: maxTeamSize, Label: "project.field.team_size",
+			Invalid: "project.error.bad_team_size"},
+		{Name: W("budget", "budget"), Kind: KindText, MaxLen: 30, Label: "project.field.budget", Hint: "project.hint.budget"},
+		{Name: W("finanziamento", "funding"), Kind: KindText, MaxLen: maxFundingLen, Label: "project.field.funding"},
+		{Name: W("inizio", "start"), Kind: KindDate, MaxLen: 10, Label: "project.field.start", Hint: "project.hint.date"},
+		{Name: W("fine", "end"), Kind: KindDate, MaxLen: 10, Label: "project.field.end", Hint: "project.hint.date"},
+	}
+}
+
+// phaseValues are the lifecycle's phases in both languages.
+var phaseValues = []Words{
+	W("ideazione", "ideation"), W("progettazione", "design"), W("realizzazione", "delivery"),
+	W("monitoraggio", "monitoring"), W("concluso", "closed"), W("sospeso", "suspended"),
+	W("annullato", "cancelled", "canceled"),
 }
 
 func (b *Bot) projectCommand() *Command {
+	measure := []Param{
+		{Name: W("valore", "value"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.value"},
+		{Name: W("data", "date"), Kind: KindDate, MaxLen: 10, Label: "project.field.date"},
+		{Name: W("nota", "note"), Kind: KindText, MaxLen: 300, Label: "project.field.note"},
+	}
 	return &Command{
 		Name:    projectWord,
-		Aliases: []string{"project"},
+		EN:      "project",
 		Summary: "project.summary",
-		Usage:   "project.usage",
-		Examples: []string{
-			"progetto nuovo",
-			`progetto nuovo titolo="Sportello unico" obiettivi=DUP-1.2 competenze=gis:2x2,appalti:1 squadra=5 budget=12500,50 inizio=2026-01-15 fine=2026-12-31`,
-			"progetto 12",
-			"progetto 12 fase progettazione",
-			"progetto 12 robustezza",
-			`progetto 12 indicatori nuovo tipo=output nome="Sportelli aperti" unita=n base=0 obiettivo=4 direzione=up`,
+		Subs: []*Sub{
+			{Words: W("nuovo", "new", "crea", "create"), Fields: projectFields(true), Role: RoleCoordinator,
+				Summary: "project.sub.new",
+				Examples: []string{"progetto nuovo",
+					`progetto nuovo titolo="Sportello unico" obiettivi=DUP-1.2 competenze=gis:2x2,appalti:1 squadra=5 budget=12500,50 inizio=2026-01-15 fine=2026-12-31`},
+				Handler: b.projectNew},
+			{OnID: true, Summary: "project.sub.card", Examples: []string{"progetto 12"},
+				Handler: b.onProject(func(_ context.Context, c *Call, p Project) (Reply, error) { return projectCard(c, p, ""), nil })},
+			{OnID: true, Words: W("modifica", "edit"), Fields: projectFields(false), Summary: "project.sub.edit",
+				Examples: []string{"progetto 12 modifica", "progetto 12 modifica fine=2027-03-31"},
+				Handler:  b.onProject(b.projectEdit)},
+			{OnID: true, Words: W("fase", "phase"), Summary: "project.sub.phase",
+				Args: []Param{{Name: W("FASE", "PHASE"), Kind: KindChoice, Values: phaseValues},
+					{Name: W("NOTA", "NOTE"), Kind: KindText, Rest: true}},
+				Fields: []Param{{Name: W("nota", "note"), Kind: KindText, MaxLen: 500, Label: "project.field.note"},
+					{Name: W("forza", "override", "force"), Kind: KindText, MaxLen: 500, Label: "project.field.override"}},
+				Examples: []string{"progetto 12 fase", "progetto 12 fase progettazione"},
+				Handler:  b.onProject(b.projectPhase)},
+			{OnID: true, Words: W("robustezza", "robustness"), Fields: robustnessFields(), Summary: "project.sub.robustness",
+				UnknownField: "robustness.error.unknown_question",
+				Examples:     []string{"progetto 12 robustezza", `progetto 12 robustezza org.staff=4 org.staff.nota="due persone dedicate"`},
+				Handler:      b.onProject(b.projectRobustness)},
+			{OnID: true, Words: W("indicatori", "indicators", "indicatore", "indicator"), Summary: "project.sub.indicators",
+				Examples: []string{"progetto 12 indicatori"}, Handler: b.onProject(b.projectIndicators)},
+			{OnID: true, Words: W("indicatori nuovo", "indicators new", "indicatori aggiungi", "indicators add", "indicatore nuovo", "indicator new"),
+				Summary: "project.sub.indicator_new", Fields: indicatorFields,
+				Examples: []string{`progetto 12 indicatori nuovo tipo=output nome="Sportelli aperti" unita=n base=0 obiettivo=4 direzione=up`},
+				Handler:  b.onProject(b.indicatorNew)},
+			{OnID: true, Words: W("indicatori misura", "indicators measure", "indicatore misura", "indicator measure"),
+				Summary: "project.sub.indicator_measure", Args: []Param{{Name: W("N", "N"), Kind: KindID, Required: true}},
+				Fields: measure, Examples: []string{"progetto 12 indicatori misura 1 valore=3 data=2026-09-30"},
+				Handler: b.onProject(func(ctx context.Context, c *Call, p Project) (Reply, error) {
+					return b.indicatorMeasure(ctx, c, p, c.Param("N"))
+				})},
 		},
-		Handler: b.project,
 	}
 }
 
-func (b *Bot) project(ctx context.Context, c *Call) (Reply, error) {
-	pos := c.Args.Positional
-	if len(pos) == 0 {
-		return b.commandHelp(c, c.Command), nil
-	}
-	switch strings.ToLower(pos[0]) {
-	case "nuovo", "new", "crea", "create":
-		return b.projectNew(ctx, c)
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(pos[0], "#"), 10, 64)
-	if err != nil || id <= 0 {
-		return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", pos[0])
-	}
-	p, err := b.loadProject(ctx, id)
-	if err != nil {
-		return Reply{}, err
-	}
-	if len(pos) == 1 {
-		if len(c.Args.Named) > 0 {
-			return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", c.Args.Keys()[0])
+// onProject loads the project whose id precedes the sub-command, then runs fn.
+func (b *Bot) onProject(fn func(ctx context.Context, c *Call, p Project) (Reply, error)) HandlerFunc {
+	return func(ctx context.Context, c *Call) (Reply, error) {
+		p, err := b.loadProject(ctx, c.ID)
+		if err != nil {
+			return Reply{}, err
 		}
-		return projectCard(c, p, ""), nil
-	}
-	switch sub := strings.ToLower(pos[1]); sub {
-	case "modifica", "edit":
-		return b.projectEdit(ctx, c, p)
-	case "fase", "phase":
-		return b.projectPhase(ctx, c, p)
-	case "robustezza", "robustness":
-		return b.projectRobustness(ctx, c, p)
-	case "indicatori", "indicatore", "indicators", "indicator":
-		return b.projectIndicators(ctx, c, p)
-	default:
-		return Reply{}, Errorf(EINVALID, "project.bad_sub", "arg", pos[1], "id", id)
+		return fn(ctx, c, p)
 	}
 }
 
@@ -137,9 +153,6 @@ func (b *Bot) requireManage(ctx context.Context, c *Call, p Project) error {
 }
 
 func (b *Bot) projectNew(ctx context.Context, c *Call) (Reply, error) {
-	if !RoleAllows(c.Caller.Roles, RoleCoordinator) {
-		return Reply{}, Errorf(EFORBIDDEN, "error.forbidden", "command", projectWord+" nuovo", "role", c.T("role."+string(RoleCoordinator)))
-	}
 	if len(c.Args.Named) == 0 {
 		return projectFormReply(c, nil), nil
 	}
@@ -188,16 +201,11 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, error) {
 	var in ProjectInput
 	creating := old == nil
+	// The grammar has checked the keys (canonical, each once), the lengths and the team size.
 	seen := map[string]bool{}
 	for _, k := range a.AllKeys() {
 		v := strings.TrimSpace(a.Named[k])
-		canon, ok := projectKeys[k]
-		if !ok {
-			return in, Errorf(EINVALID, "project.unknown_key", "key", k)
-		}
-		if seen[canon] {
-			return in, Errorf(EINVALID, "error.kv_duplicate", "key", k)
-		}
+		canon := k
 		seen[canon] = true
 		switch canon {
 		case "titolo":
@@ -486,18 +494,9 @@ func projectFormReply(c *Call, p *Project) Reply {
 			v.end = p.PlannedEnd.Format(time.DateOnly)
 		}
 	}
-	f.Fields = []FormField{
-		{Name: "titolo", Label: c.T("project.field.title"), Kind: FieldText, Value: v.title, Required: true, MaxLength: maxTitleLen},
-		{Name: "descrizione", Label: c.T("project.field.description"), Kind: FieldTextArea, Value: v.desc, MaxLength: maxDescriptionLen},
-		{Name: "obiettivi", Label: c.T("project.field.objectives"), Hint: c.T("project.hint.objectives"), Kind: FieldText, Value: v.objectives, Required: true, MaxLength: 500},
-		{Name: "unita", Label: c.T("project.field.units"), Hint: c.T("project.hint.units"), Kind: FieldText, Value: v.units, MaxLength: 500},
-		{Name: "competenze", Label: c.T("project.field.skills"), Hint: c.T("project.hint.skills"), Kind: FieldText, Value: v.skills, MaxLength: 1000},
-		{Name: "squadra", Label: c.T("project.field.team_size"), Kind: FieldNumber, Value: v.team},
-		{Name: "budget", Label: c.T("project.field.budget"), Hint: c.T("project.hint.budget"), Kind: FieldText, Value: v.budget, MaxLength: 30},
-		{Name: "finanziamento", Label: c.T("project.field.funding"), Kind: FieldText, Value: v.funding, MaxLength: maxFundingLen},
-		{Name: "inizio", Label: c.T("project.field.start"), Hint: c.T("project.hint.date"), Kind: FieldText, Value: v.start, MaxLength: 10},
-		{Name: "fine", Label: c.T("project.field.end"), Hint: c.T("project.hint.date"), Kind: FieldText, Value: v.end, MaxLength: 10},
-	}
+	values := map[string]string{"titolo": v.title, "descrizione": v.desc, "obiettivi": v.objectives, "unita": v.units,
+		"competenze": v.skills, "squadra": v.team, "budget": v.budget, "finanziamento": v.funding, "inizio": v.start, "fine": v.end}
+	f.Fields = formFields(c, projectFields(p == nil), values)
 	return Reply{Text: c.T("project.form_intro"), Form: f}
 }
 

@@ -18,19 +18,26 @@ const (
 )
 
 func (b *Bot) teamCommand() *Command {
+	state := []Param{
+		{Name: W("escludi", "exclude"), Kind: KindList, MaxLen: 1000},
+		{Name: W("scambi", "swaps"), Kind: KindList, MaxLen: 1000},
+	}
+	person := func(it, en string) Param { return Param{Name: W(it, en), Kind: KindID, Required: true} }
 	return &Command{
 		Name:    teamWord,
-		Aliases: []string{"team"},
+		EN:      "team",
 		Summary: "team.summary",
-		Usage:   "team.usage",
-		Examples: []string{
-			"squadra 12",
-			"squadra 12 escludi=34,56",
-			"squadra 12 sostituisci 34",
-			"squadra 12 scambia 34 78",
-			"squadra 12 conferma canale=sì",
+		Subs: []*Sub{
+			{OnID: true, Fields: state, Summary: "team.sub.show", Examples: []string{"squadra 12", "squadra 12 escludi=34,56"},
+				Handler: b.team},
+			{OnID: true, Words: W("sostituisci", "replace"), Args: []Param{person("N", "N")}, Fields: state,
+				Summary: "team.sub.replace", Examples: []string{"squadra 12 sostituisci 34"}, Handler: b.team},
+			{OnID: true, Words: W("scambia", "swap"), Args: []Param{person("N", "N"), person("M", "M")}, Fields: state,
+				Summary: "team.sub.swap", Examples: []string{"squadra 12 scambia 34 78"}, Handler: b.team},
+			{OnID: true, Words: W("conferma", "confirm"), Summary: "team.sub.confirm",
+				Fields:   append(append([]Param(nil), state...), Param{Name: W("canale", "channel"), Kind: KindBool, Label: "team.field.channel"}),
+				Examples: []string{"squadra 12 conferma", "squadra 12 conferma canale=sì"}, Handler: b.team},
 		},
-		Handler: b.team,
 	}
 }
 
@@ -75,19 +82,12 @@ func parsePersonID(s string) (int64, error) {
 }
 
 func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
-	pos := c.Args.Positional
-	if len(pos) == 0 {
-		return b.commandHelp(c, c.Command), nil
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(pos[0], "#"), 10, 64)
-	if err != nil || id <= 0 {
-		return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", pos[0])
-	}
+	id := c.ID
 	st := teamState{}
 	for _, k := range c.Args.AllKeys() {
 		v := c.Args.Named[k]
 		switch k {
-		case "escludi", "exclude":
+		case "escludi":
 			for f := range strings.SplitSeq(v, ",") {
 				if strings.TrimSpace(f) == "" {
 					continue
@@ -100,7 +100,7 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 					st.exclude = append(st.exclude, eid)
 				}
 			}
-		case "scambi", "swaps":
+		case "scambi":
 			for f := range strings.SplitSeq(v, ",") {
 				if strings.TrimSpace(f) == "" {
 					continue
@@ -113,14 +113,8 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 				}
 				st.swaps = append(st.swaps, [2]int64{oid, nid})
 			}
-		case "canale", "channel":
-			yes, ok := parseYesNo(v)
-			if !ok {
-				return Reply{}, Errorf(EINVALID, "team.bad_channel", "arg", v)
-			}
-			st.channel = yes
-		default:
-			return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", k)
+		case "canale":
+			st.channel = v == "sì"
 		}
 	}
 	if len(st.exclude) > maxTeamArgs || len(st.swaps) > maxTeamArgs {
@@ -146,29 +140,11 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 	}
 	pool.TeamSize = p.TeamSize
 
-	var action string
+	action := c.Sub.Words.IT
 	var args []int64
-	if len(pos) > 1 {
-		action = strings.ToLower(pos[1])
-		var want int
-		switch action {
-		case "sostituisci", "replace":
-			want = 1
-		case "scambia", "swap":
-			want = 2
-		case "conferma", "confirm":
-			action, want = "conferma", 0
-		default:
-			return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", pos[1])
-		}
-		if len(pos) != 2+want {
-			return Reply{}, Errorf(EINVALID, "team.bad_arg", "arg", strings.Join(pos[1:], " "))
-		}
-		for _, s := range pos[2:] {
-			eid, err := parsePersonID(s)
-			if err != nil {
-				return Reply{}, err
-			}
+	for _, name := range []string{"N", "M"} {
+		if v := c.Param(name); v != "" {
+			eid, _ := strconv.ParseInt(v, 10, 64) // the grammar has checked it is an id
 			args = append(args, eid)
 		}
 	}
@@ -193,9 +169,9 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 	switch action {
 	case "conferma":
 		return b.confirmTeam(ctx, c, in, pool, st, members)
-	case "sostituisci", "replace":
+	case "sostituisci":
 		return replacementsReply(c, in, pool, st, members, args[0])
-	case "scambia", "swap":
+	case "scambia":
 		sw := [2]int64{args[0], args[1]}
 		if members, err = applySwap(in, pool, members, sw); err != nil {
 			return Reply{}, err

@@ -77,7 +77,7 @@ func (b *Bot) confirmedTeam(ctx context.Context, c *Call, pool TeamPool, st team
 		return b.teamStatusReply(c, in, pool, p, p.Team), nil
 	case "conferma":
 		return Reply{}, Errorf(EINVALID, "team.error.already_confirmed", "id", p.ID)
-	case "sostituisci", "replace":
+	case "sostituisci":
 		if err := b.checkReplaceable(p.Team, args[0]); err != nil {
 			return Reply{}, err
 		}
@@ -230,49 +230,33 @@ const inviteWord = "invito"
 
 func (b *Bot) inviteCommand() *Command {
 	return &Command{
-		Name:     inviteWord,
-		Aliases:  []string{"invitation", "inviti", "invitations"},
-		Summary:  "invite.summary",
-		Usage:    "invite.usage",
-		Examples: []string{"invito", "invito 12", "invito 12 accetta", "invito 12 rifiuta motivo=\"sono in ferie a marzo\""},
-		Handler:  b.invite,
+		Name:    inviteWord,
+		EN:      "invitation",
+		Aliases: []string{"inviti", "invitations"},
+		Summary: "invite.summary",
+		Subs: []*Sub{
+			{Summary: "invite.sub.list", Examples: []string{"invito"}, Handler: b.myInvitations},
+			{OnID: true, Summary: "invite.sub.show", Examples: []string{"invito 12"},
+				Handler: func(ctx context.Context, c *Call) (Reply, error) { return b.showInvitation(ctx, c, c.ID) }},
+			{OnID: true, Words: W("accetta", "accept"), Summary: "invite.sub.accept", Examples: []string{"invito 12 accetta"},
+				Handler: func(ctx context.Context, c *Call) (Reply, error) { return b.answerInvitation(ctx, c, c.ID, true, "") }},
+			{OnID: true, Words: W("rifiuta", "decline"), Summary: "invite.sub.decline",
+				Args:     []Param{{Name: W("modulo", "form"), Kind: KindChoice, Values: []Words{W("modulo", "form")}}},
+				Fields:   declineFields,
+				Examples: []string{"invito 12 rifiuta", `invito 12 rifiuta motivo="sono in ferie a marzo"`},
+				Handler: func(ctx context.Context, c *Call) (Reply, error) {
+					if c.Param("modulo") != "" {
+						return declineForm(c, c.ID), nil
+					}
+					return b.answerInvitation(ctx, c, c.ID, false, strings.TrimSpace(c.Args.Named["motivo"]))
+				}},
+		},
 	}
 }
 
-func (b *Bot) invite(ctx context.Context, c *Call) (Reply, error) {
-	pos := c.Args.Positional
-	if len(pos) == 0 {
-		return b.myInvitations(ctx, c)
-	}
-	pid, err := strconv.ParseInt(strings.TrimPrefix(pos[0], "#"), 10, 64)
-	if err != nil || pid <= 0 {
-		return Reply{}, Errorf(EINVALID, "invite.bad_arg", "arg", pos[0])
-	}
-	for _, k := range c.Args.AllKeys() {
-		if k != "motivo" && k != "reason" {
-			return Reply{}, Errorf(EINVALID, "invite.bad_arg", "arg", k)
-		}
-	}
-	action := ""
-	if len(pos) > 1 {
-		action = strings.ToLower(pos[1])
-	}
-	switch {
-	case len(pos) == 1:
-		return b.showInvitation(ctx, c, pid)
-	case len(pos) == 2 && (action == "accetta" || action == "accept"):
-		return b.answerInvitation(ctx, c, pid, true, "")
-	case (action == "rifiuta" || action == "decline") && len(pos) == 3 && strings.EqualFold(pos[2], "modulo"):
-		return declineForm(c, pid), nil
-	case len(pos) == 2 && (action == "rifiuta" || action == "decline"):
-		reason := c.Args.Named["motivo"]
-		if reason == "" {
-			reason = c.Args.Named["reason"]
-		}
-		return b.answerInvitation(ctx, c, pid, false, reason)
-	}
-	return Reply{}, Errorf(EINVALID, "invite.bad_arg", "arg", strings.Join(pos[1:], " "))
-}
+// declineFields is the optional reason of a declined invitation: it reaches only the coordinator.
+var declineFields = []Param{{Name: W("motivo", "reason"), Kind: KindText, MaxLen: 300, Multiline: true,
+	Label: "invite.form.reason", Hint: "invite.form.reason_hint"}}
 
 func declineForm(c *Call, pid int64) Reply {
 	return Reply{Form: &Form{
@@ -280,8 +264,7 @@ func declineForm(c *Call, pid int64) Reply {
 		Title:       c.T("invite.form.title"),
 		SubmitLabel: c.T("invite.button.decline"),
 		Submit:      fmt.Sprintf("%s %d rifiuta", inviteWord, pid),
-		Fields: []FormField{{Name: "motivo", Label: c.T("invite.form.reason"), Hint: c.T("invite.form.reason_hint"),
-			Kind: FieldTextArea, MaxLength: 300}},
+		Fields:      formFields(c, declineFields, nil),
 	}}
 }
 

@@ -282,7 +282,7 @@ func TestInvitationErrorsInEnglish(t *testing.T) {
 	f := newTeamFixture(t)
 	f.askAs(t, "gina", "profilo lingua=en")
 	for text, want := range map[string]string{
-		"invitation abc":                         "I don't understand “abc”",
+		"invitation abc":                         "I don't understand «abc» after `invitation`",
 		f.cmd("invitation %d"):                   "You have no invitation to project",
 		f.cmd("invitation %d accept per-favore"): "I don't understand",
 		"invitation 999 accetta":                 "There is no project 999",
@@ -295,7 +295,7 @@ func TestInvitationErrorsInEnglish(t *testing.T) {
 			t.Errorf("%s: %q lacks %q", text, r.PlainText(), want)
 		}
 	}
-	if r := ask(f.b, "carla", f.cmd("squadra %d conferma canale=forse")); !r.IsError || !strings.Contains(r.Text, "canale=sì") {
+	if r := ask(f.b, "carla", f.cmd("squadra %d conferma canale=forse")); !r.IsError || !strings.Contains(r.Text, "«canale» vuole sì o no") {
 		t.Errorf("bad channel answer: %q", r.Text)
 	}
 }

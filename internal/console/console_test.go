@@ -84,7 +84,7 @@ func TestFormIsAskedFieldByFieldAndChoicesByNumber(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{"Nome [attuale: giulia]:", "Capacità (progetti contemporanei) (Quanti progetti puoi seguire contemporaneamente (di solito 2)) [attuale: 2]:",
-		"Lingua [valori possibili: auto, en, it] [attuale: auto]:", "Profile updated.", "Skills: Communication (intermediate), Budgeting (base)",
+		"Lingua [valori possibili: auto, it, en] [attuale: auto]:", "Profile updated.", "Skills: Communication (intermediate), Budgeting (base)",
 		"Capacity (concurrent projects): 3", "Form cancelled: nothing changed."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

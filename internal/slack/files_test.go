@@ -18,13 +18,13 @@ import (
 func withAttachmentEcho(cfg *Config) {
 	cfg.Bot.Register(&bot.Command{
 		Name: "allegati",
-		Handler: func(_ context.Context, c *bot.Call) (bot.Reply, error) {
+		Subs: []*bot.Sub{{Handler: func(_ context.Context, c *bot.Call) (bot.Reply, error) {
 			parts := []string{fmt.Sprintf("n=%d", len(c.Attachments))}
 			for _, a := range c.Attachments {
 				parts = append(parts, fmt.Sprintf("%s:%d:%s", a.Name, len(a.Data), strings.SplitN(string(a.Data), "\n", 2)[0]))
 			}
 			return bot.Reply{Text: strings.Join(parts, " ")}, nil
-		},
+		}}},
 	})
 }
 

@@ -280,7 +280,7 @@ func TestButtonClickRunsItsCommand(t *testing.T) {
 		t.Fatalf("ack: %d", rec.Code)
 	}
 	post := h.api.waitCalls(t, "response_url", 1)[0].json(t)
-	if text, _ := post["text"].(string); !strings.Contains(text, i18n.T("it", "profile.usage")) {
+	if text, _ := post["text"].(string); !strings.Contains(text, i18n.T("it", "profile.sub.edit")) {
 		t.Errorf("answer to the click lacks the profile help: %q", text)
 	}
 	h.tr.Wait()
