@@ -110,7 +110,7 @@ func ImportReply(locale string, res ImportResult) Reply {
 	lines := make([]string, 0, min(len(res.Errors), maxShownImportErrors)+1)
 	for i, e := range res.Errors {
 		if i == maxShownImportErrors {
-			lines = append(lines, i18n.T(locale, "import.more_errors", "count", formatCount(locale, len(res.Errors)-i)))
+			lines = append(lines, i18n.T(locale, "import.more_errors", "n", formatCount(locale, len(res.Errors)-i)))
 			break
 		}
 		lines = append(lines, RowErrorText(locale, e))

@@ -61,7 +61,7 @@ func (b *Bot) home(ctx context.Context, c *Call) (Reply, error) {
 			}
 			text = strings.Join(lines, "\n")
 			if total > len(mine) {
-				text += "\n" + c.T("home.projects_more", "count", total-len(mine))
+				text += "\n" + c.T("home.projects_more", "n", total-len(mine))
 			}
 		}
 		r.Sections = append(r.Sections, Section{Title: c.T("home.projects"), Text: text})

@@ -155,7 +155,7 @@ func (b *Bot) myMeetings(ctx context.Context, c *Call) (Reply, error) {
 			continue
 		}
 		others = append(others, c.T("meet.other.item", "id", p.ID, "name", p.Name, "next", b.whenText(c, p.NextRoundAt),
-			"participants", p.Participants))
+			"n", p.Participants))
 		r.Choices = append(r.Choices, Choice{Label: c.T("meet.button.join", "name", p.Name),
 			Command: fmt.Sprintf("%s iscrivimi %d", meetWord, p.ID)})
 	}
@@ -497,7 +497,8 @@ func (b *Bot) programmeCard(ctx context.Context, c *Call, p Programme, notice st
 	} else {
 		s := stats[0]
 		r.Sections = append(r.Sections, Section{Title: c.T("meet.card.last_round", "n", s.Number, "date", b.whenText(c, &s.ScheduledFor)),
-			Text: c.T("meet.card.stats", "groups", s.Groups, "grouped", s.Grouped, "left_out", s.LeftOut,
+			Text: c.T("meet.card.stats", "groups", c.T("meet.count.groups", "n", s.Groups),
+				"grouped", c.T("meet.count.people", "n", s.Grouped), "left_out", c.T("meet.count.left_out", "n", s.LeftOut),
 				"met", s.Met, "not_yet", s.NotYet, "not_met", s.NotMet, "no_answer", s.NoAnswer)})
 	}
 	id := strconv.FormatInt(p.ID, 10)
@@ -520,7 +521,8 @@ func (b *Bot) programmePreview(ctx context.Context, c *Call, p Programme) (Reply
 	for _, g := range res.Groups {
 		grouped += len(g)
 	}
-	lines := []string{c.T("meet.preview.head", "n", plan.Rounds+1, "groups", len(res.Groups), "grouped", grouped)}
+	lines := []string{c.T("meet.preview.head", "n", plan.Rounds+1,
+		"groups", c.T("meet.count.groups", "n", len(res.Groups)), "grouped", c.T("meet.count.people", "n", grouped))}
 	lines = append(lines, reportRelaxations(c, res.Report)...)
 	for _, lo := range res.LeftOut {
 		lines = append(lines, "• "+c.T("meet.leftout.item", "name", plan.People[lo.ID].Name, "reason", leftOutReason(c, lo.Reason)))
@@ -556,8 +558,9 @@ func (b *Bot) programmeRunNow(ctx context.Context, c *Call, p Programme) (Reply,
 	if !ran {
 		key = "meet.run.already"
 	}
-	return Reply{Text: c.T(key, "n", r.Number, "name", p.Name, "groups", len(r.Groups), "grouped", grouped,
-		"left_out", len(r.LeftOut), "days", p.FollowUpDays)}, nil
+	return Reply{Text: c.T(key, "n", r.Number, "name", p.Name, "groups", c.T("meet.count.groups", "n", len(r.Groups)),
+		"grouped", c.T("meet.count.people", "n", grouped), "left_out", c.T("meet.count.left_out", "n", len(r.LeftOut)),
+		"days", c.T("meet.count.days", "n", p.FollowUpDays))}, nil
 }
 
 // channelID reads a Slack channel reference: "#nome" as typed (the app does not ask Slack to

@@ -234,7 +234,8 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 	for _, g := range r.Groups {
 		grouped += len(g.Members)
 	}
-	lines := []string{c.T("meet.report.head", "n", r.Number, "programme", p.Name, "groups", len(r.Groups), "grouped", grouped)}
+	lines := []string{c.T("meet.report.head", "n", r.Number, "programme", p.Name,
+		"groups", c.T("meet.count.groups", "n", len(r.Groups)), "grouped", c.T("meet.count.people", "n", grouped))}
 	lines = append(lines, reportRelaxations(c, r.Report)...)
 	if len(r.LeftOut) > 0 {
 		items := make([]string, len(r.LeftOut))
@@ -270,7 +271,7 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 func reportRelaxations(c *Call, rep pairing.Report) []string {
 	var out []string
 	if rep.RepeatPairs > 0 {
-		out = append(out, c.T("meet.report.repeats", "n", rep.RepeatPairs, "m", rep.RequestedLookback))
+		out = append(out, c.T("meet.report.repeats", "n", rep.RequestedLookback, "pairs", rep.RepeatPairs))
 	}
 	if rep.SameDepartmentGroups > 0 {
 		out = append(out, c.T("meet.report.same_department", "n", rep.SameDepartmentGroups))
@@ -278,7 +279,7 @@ func reportRelaxations(c *Call, rep pairing.Report) []string {
 	switch {
 	case len(out) > 0 || rep.Pairs == 0:
 	case rep.Lookback > 0:
-		out = append(out, c.T("meet.report.clean", "m", rep.Lookback))
+		out = append(out, c.T("meet.report.clean", "n", rep.Lookback))
 	default:
 		out = append(out, c.T("meet.report.clean_first"))
 	}

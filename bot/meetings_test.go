@@ -92,7 +92,10 @@ func TestExchangeRoundEndToEnd(t *testing.T) {
 		wantText(t, "join", f.askAs(t, who, "incontri iscrivimi").Text, "Sei iscritto a «Caffè tra uffici»", "01/12/2026")
 	}
 	wantText(t, "join again", f.askAs(t, "gina", "incontri iscrivimi 1").Text, "Sei già iscritto")
-	wantText(t, "pause", f.askAs(t, "bruno", "incontri pausa 1").Text, "salterai i prossimi 1 giri")
+	wantText(t, "pause", f.askAs(t, "bruno", "incontri pausa 1").Text, "salterai il prossimo giro di")
+	if mine := f.askAs(t, "bruno", "incontri"); len(mine.Sections) == 0 || !strings.HasSuffix(mine.Sections[0].Text, "— in pausa per 1 giro") {
+		t.Errorf("bruno's programmes should say he is paused for one round (giro, not giri): %+v", mine.Sections)
+	}
 	wantText(t, "never", f.askAs(t, "sara", "incontri mai @piena").Text, "non sarai mai nello stesso gruppo di Piena")
 	if r := ask(f.b, "sara", "incontri mai @nessuno"); !r.IsError || !strings.Contains(r.Text, "Non trovo «@nessuno»") {
 		t.Errorf("unknown person: %q", r.Text)
@@ -180,7 +183,7 @@ func TestExchangeRoundEndToEnd(t *testing.T) {
 	}
 
 	card := f.ask(t, "incontri 1").PlainText()
-	wantText(t, "card", card, "Ultimo giro (n. 1", "3 gruppi, 6 persone, 1 lasciate fuori. Si sono incontrati: 1; non ancora: 1; no: 0; senza risposta: 4.")
+	wantText(t, "card", card, "Ultimo giro (n. 1", "3 gruppi, 6 persone, 1 persona lasciata fuori. Si sono incontrati: 1; non ancora: 1; no: 0; senza risposta: 4.")
 
 	// A round now, twice in the same minute: one round.
 	wantText(t, "run", f.ask(t, "incontri 1 round").Text, "Giro 2 di «Caffè tra uffici» avviato")

@@ -38,7 +38,7 @@ func (b *Bot) opportunities(ctx context.Context, c *Call) (Reply, error) {
 	}
 	for i, o := range ops {
 		if i == maxOpportunitiesShown {
-			r.Sections = append(r.Sections, Section{Text: c.T("opportunities.more", "count", len(ops)-i)})
+			r.Sections = append(r.Sections, Section{Text: c.T("opportunities.more", "n", len(ops)-i)})
 			break
 		}
 		r.Sections = append(r.Sections, Section{

@@ -219,7 +219,7 @@ func TestHomeListsMyProjects(t *testing.T) {
 	}
 	h := ask(b, "anna.bianchi", "home").PlainText()
 	if !strings.Contains(h, "I miei progetti") || !strings.Contains(h, "`progetto 4` Quattro (ideazione)") ||
-		strings.Contains(h, "`progetto 1` Uno") || !strings.Contains(h, "…e altri 1: `progetti mie`.") {
+		strings.Contains(h, "`progetto 1` Uno") || !strings.Contains(h, "…e un altro: `progetti mie`.") {
 		t.Fatalf("home with projects:\n%s", h)
 	}
 }

@@ -120,7 +120,7 @@ func (b *Bot) objectivesWithoutProjects(ctx context.Context, c *Call) (Reply, er
 	for i, o := range objs {
 		lines[i] = "• " + o.Code + " — " + o.Title
 	}
-	r.Text = c.T("projects.orphans_count", "count", len(objs))
+	r.Text = c.T("projects.orphans_count", "n", len(objs))
 	r.Sections = []Section{{Text: strings.Join(lines, "\n")}}
 	return r, nil
 }

@@ -129,7 +129,7 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 	}
 	st.project = p
 	if p.TeamSize < teamform.MinK || p.TeamSize > teamform.MaxK {
-		return Reply{}, Errorf(EINVALID, "team.bad_size", "id", p.ID, "size", p.TeamSize, "min", teamform.MinK, "max", teamform.MaxK)
+		return Reply{}, Errorf(EINVALID, "team.bad_size", "id", p.ID, "n", p.TeamSize, "min", teamform.MinK, "max", teamform.MaxK)
 	}
 	pool, err := b.teams.TeamPool(ctx, p.ID)
 	if ErrorCode(err) == ENOTFOUND {
@@ -363,7 +363,7 @@ func infeasibleReply(c *Call, pool TeamPool, st teamState, inf *teamform.Infeasi
 			"level", m.MinLevel, "needed", m.Needed, "available", m.Available, "short", m.Needed-m.Available))
 	}
 	if inf.TooFewCandidates {
-		lines = append(lines, "• "+c.T("team.infeasible.too_few", "eligible", inf.Eligible, "k", inf.K))
+		lines = append(lines, "• "+c.T("team.infeasible.too_few", "n", inf.Eligible, "k", inf.K))
 	}
 	if inf.Joint {
 		lines = append(lines, "• "+c.T("team.infeasible.joint", "k", inf.K))

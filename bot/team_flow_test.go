@@ -64,7 +64,7 @@ func TestTeamInvitationFlow(t *testing.T) {
 	r := f.ask(t, f.cmd("squadra %d conferma canale=sì scambi=%d:%d", "Aldo", "Paolo"))
 	wantText(t, "confirm", r.PlainText(),
 		"Inviti inviati a 3 persone: hanno 3 giorni per rispondere.",
-		"Inviti: 0 accettati, 3 in attesa, 0 da sostituire, su 3.",
+		"Inviti su 3: accettati 0, in attesa 3, da sostituire 0.",
 		fmt.Sprintf("*Paolo* (n. %d) — in attesa di risposta", f.ids["Paolo"]))
 	sentNow := notices(t, f.store)
 	if len(sentNow) != 3 {
@@ -114,7 +114,7 @@ func TestTeamInvitationFlow(t *testing.T) {
 		fmt.Sprintf("Ti propongo *Aldo* (n. %d)", f.ids["Aldo"]), f.cmd("[squadra %d scambia %d %d]", "Paolo", "Aldo"))
 
 	status := f.ask(t, f.cmd("squadra %d")).PlainText()
-	wantText(t, "status", status, "Inviti: 1 accettati, 1 in attesa, 1 da sostituire, su 3.",
+	wantText(t, "status", status, "Inviti su 3: accettati 1, in attesa 1, da sostituire 1.",
 		"ha rifiutato il", "Motivo: Sono in ferie a marzo")
 
 	// An accepted member cannot be swapped out; Paolo's slot goes to Aldo.
@@ -231,7 +231,7 @@ func TestInvitationsExpireRemindAndCancel(t *testing.T) {
 	for _, s := range got {
 		bodies += s.channel + ": " + s.body + "\n"
 	}
-	wantText(t, "sweep notices", bodies, "1 inviti aspettano",
+	wantText(t, "sweep notices", bodies, "1 invito aspetta ancora una risposta",
 		"console:greta: Il tuo invito nella squadra del progetto",
 		"console:carla: Greta non ha risposto in 3 giorni",
 		// Nobody else has gis with capacity left (Piena is in two teams already).

@@ -185,7 +185,7 @@ func (b *Bot) pendingNotice(team ProjectTeam, now time.Time, loc *time.Location)
 	for _, s := range team.Slots {
 		if s.Status == InvitePending && now.Sub(s.InvitedAt) >= 24*time.Hour {
 			days := int(now.Sub(s.InvitedAt).Hours() / 24)
-			items = append(items, c.T("team.notice.pending_item", "name", s.Person.Name, "days", days))
+			items = append(items, c.T("team.notice.pending_item", "name", s.Person.Name, "n", days))
 		}
 	}
 	if len(items) == 0 {

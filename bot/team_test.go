@@ -144,13 +144,13 @@ func TestTeamInfeasibleNamesTheSkill(t *testing.T) {
 	f := newTeamFixture(t)
 	id := mustCreate(t, f.b, f.store, `titolo="Bilancio partecipato" obiettivi=DUP-1.2 competenze=bilancio:3x2 squadra=3`)
 	r := ask(f.b, "carla", fmt.Sprintf("squadra %d", id))
-	want := "«Bilancio» (livello ≥ 3): servono 2 persone, quelle con capacità libera sono 0, ne mancano 2"
+	want := "«Bilancio» (livello ≥ 3): persone richieste 2, con capacità libera 0, mancanti 2"
 	if !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "Non si può formare una squadra di 3 persone") {
 		t.Errorf("infeasible reply = %q", r.Text)
 	}
 	// Excluding Greta leaves one qualified GIS person for two places (Piena has no capacity).
 	r = ask(f.b, "carla", f.cmd("squadra %d escludi=%d", "Greta"))
-	if !strings.Contains(r.Text, "«Sistemi informativi geografici» (livello ≥ 2): servono 2 persone, quelle con capacità libera sono 1, ne mancano 1") {
+	if !strings.Contains(r.Text, "«Sistemi informativi geografici» (livello ≥ 2): persone richieste 2, con capacità libera 1, mancanti 1") {
 		t.Errorf("infeasible after exclusion = %q", r.Text)
 	}
 }

@@ -188,7 +188,7 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	}
 	start := time.Now()
 	run := s.askAs(coordinator, "incontri 1 round")
-	if !strings.Contains(run, "Giro 1 di «Caffè» avviato: 20 gruppi, 40 persone, 0 lasciate fuori") {
+	if !strings.Contains(run, "Giro 1 di «Caffè» avviato: 20 gruppi, 40 persone, 0 persone lasciate fuori") {
 		t.Fatalf("round: %s", run)
 	}
 	if again := s.askAs(coordinator, "incontri 1 round"); !strings.Contains(again, "già partito") {

@@ -216,7 +216,7 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 		t.Fatalf("%d invitations after a refused confirm", n)
 	}
 
-	want("confirm", s.askAs(coord, "squadra 1 conferma canale=sì"), "Inviti inviati a 6 persone", "Inviti: 0 accettati, 6 in attesa")
+	want("confirm", s.askAs(coord, "squadra 1 conferma canale=sì"), "Inviti inviati a 6 persone", "Inviti su 6: accettati 0, in attesa 6")
 	rows, err := pool.Query(ctx, `SELECT t.employee_id, e.display_name FROM team_invitations t JOIN employees e ON e.id = t.employee_id
 		WHERE t.project_id = 1 ORDER BY t.slot`)
 	if err != nil {
