@@ -15,13 +15,10 @@ import (
 
 const meetWord = "incontri"
 
-// Limits of a programme's fields.
+// Limits of a programme's commands (the programme's own fields' limits are in validate.go).
 const (
-	maxProgrammeName = 120
-	maxStarters      = 30
-	maxStarterLength = 300
-	maxPauseRounds   = 12
-	previewGroups    = 20
+	maxPauseRounds = 12
+	previewGroups  = 20
 )
 
 func (b *Bot) meetingsCommand() *Command {
@@ -379,7 +376,7 @@ func programmeForm(c *Call) Reply {
 		SubmitLabel: c.T("meet.form.submit"),
 		Submit:      meetWord + " nuovo",
 		Fields: []FormField{
-			{Name: "nome", Label: c.T("meet.field.name"), Kind: FieldText, Required: true, MaxLength: maxProgrammeName},
+			{Name: "nome", Label: c.T("meet.field.name"), Kind: FieldText, Required: true, MaxLength: MaxProgrammeName},
 			{Name: "cron", Label: c.T("meet.field.cron"), Hint: c.T("meet.field.cron_hint"), Kind: FieldText, Value: defaultMeetingCron, Required: true},
 			{Name: "settimane", Label: c.T("meet.field.weeks"), Hint: c.T("meet.field.weeks_hint"), Kind: FieldNumber, Value: "1"},
 			{Name: "gruppo", Label: c.T("meet.field.group"), Kind: FieldSelect, Value: "2",
@@ -397,9 +394,7 @@ func programmeForm(c *Call) Reply {
 
 // parseProgramme validates a new programme's fields; the cron expression with the calendar.
 func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
-	in := ProgrammeInput{CoordinatorID: c.Caller.ID, ProgrammeSettings: ProgrammeSettings{Cron: defaultMeetingCron, EveryNWeeks: 1,
-		Timezone: b.loc.String(), GroupSize: defaultGroupSize, MeetingMinutes: defaultMeetingLength, Format: FormatEither,
-		FollowUpDays: defaultFollowUpDays}}
+	in := ProgrammeInput{CoordinatorID: c.Caller.ID, ProgrammeSettings: DefaultProgrammeSettings(b.loc.String())}
 	intArg := func(k, v string, lo, hi int) (int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < lo || n > hi {
@@ -424,19 +419,19 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 				}
 			}
 		case "gruppo", "group":
-			if in.GroupSize, err = intArg(k, v, 2, 4); err != nil {
+			if in.GroupSize, err = intArg(k, v, MinGroupSize, MaxGroupSize); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "durata", "minutes":
-			if in.MeetingMinutes, err = intArg(k, v, 10, 240); err != nil {
+			if in.MeetingMinutes, err = intArg(k, v, MinMeetingMinutes, MaxMeetingMinutes); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "richiamo", "followup":
-			if in.FollowUpDays, err = intArg(k, v, 1, 30); err != nil {
+			if in.FollowUpDays, err = intArg(k, v, MinFollowUpDays, MaxFollowUpDays); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "memoria", "lookback":
-			if in.Lookback, err = intArg(k, v, 0, 52); err != nil {
+			if in.Lookback, err = intArg(k, v, 0, MaxLookback); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "formato", "format":
@@ -458,23 +453,20 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 				if line = strings.TrimSpace(line); line == "" {
 					continue
 				}
-				if utf8.RuneCountInString(line) > maxStarterLength {
-					return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_starter", "max", maxStarterLength)
+				if utf8.RuneCountInString(line) > MaxStarterLength {
+					return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_starter", "max", MaxStarterLength)
 				}
 				in.Starters = append(in.Starters, line)
 			}
-			if len(in.Starters) > maxStarters {
-				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.too_many_starters", "max", maxStarters)
+			if len(in.Starters) > MaxStarters {
+				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.too_many_starters", "max", MaxStarters)
 			}
 		default:
 			return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_field", "field", k)
 		}
 	}
-	if in.Name == "" {
-		return in, meetcal.Plan{}, Errorf(EINVALID, "meet.no_name")
-	}
-	if utf8.RuneCountInString(in.Name) > maxProgrammeName {
-		return in, meetcal.Plan{}, Errorf(EINVALID, "meet.name_too_long", "max", maxProgrammeName)
+	if err := in.Validate(); err != nil {
+		return in, meetcal.Plan{}, err
 	}
 	plan, err := meetcal.NewPlan(in.Cron, in.EveryNWeeks, b.loc, b.now(), b.holidays)
 	if err != nil {

@@ -12,16 +12,11 @@ import (
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
-// Profile limits: generous for real names, small enough for a Slack section.
+// Profile words (the limits are in validate.go).
 const (
-	maxNameLen     = 80
-	maxInterestLen = 60
-	maxInterests   = 30
-	maxSkills      = 30
-	maxCapacity    = 10
-	localeAuto     = "auto"
-	profileForm    = "profile"
-	profileWord    = "profilo"
+	localeAuto  = "auto"
+	profileForm = "profile"
+	profileWord = "profilo"
 )
 
 // profileKeys maps every accepted key (Italian and English) to its canonical name.
@@ -78,6 +73,9 @@ func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	}
 	u, err := parseProfileUpdate(c.Args, catalogue)
 	if err != nil {
+		return Reply{}, err
+	}
+	if err := u.Validate(); err != nil {
 		return Reply{}, err
 	}
 	emp, err := b.store.UpdateProfile(ctx, c.Caller.ID, u)
@@ -163,8 +161,8 @@ func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 			if v == "" {
 				return u, Errorf(EINVALID, "profile.name_empty")
 			}
-			if utf8.RuneCountInString(v) > maxNameLen {
-				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", maxNameLen)
+			if utf8.RuneCountInString(v) > MaxDisplayName {
+				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", MaxDisplayName)
 			}
 			u.DisplayName = &v
 		case "competenze":
@@ -181,8 +179,8 @@ func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 			u.Interests = &interests
 		case "capacita":
 			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 0 || n > maxCapacity {
-				return u, Errorf(EINVALID, "profile.bad_capacity", "value", v, "max", maxCapacity)
+			if err != nil || n < MinCapacity || n > MaxCapacity {
+				return u, Errorf(EINVALID, "profile.bad_capacity", "value", v, "max", MaxCapacity)
 			}
 			u.Capacity = &n
 		case "lingua":
@@ -236,8 +234,8 @@ func parseSkillLevels(v string, catalogue []Skill) ([]SkillInput, error) {
 			out = append(out, SkillInput{Code: sk.Code, Level: level})
 		}
 	}
-	if len(out) > maxSkills {
-		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", maxSkills)
+	if len(out) > MaxProfileSkills {
+		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", MaxProfileSkills)
 	}
 	return out, nil
 }
@@ -288,13 +286,13 @@ func parseInterests(key, v string) ([]string, error) {
 		if s == "" || slices.Contains(out, s) {
 			continue
 		}
-		if utf8.RuneCountInString(s) > maxInterestLen {
-			return nil, Errorf(EINVALID, "profile.too_long", "field", key, "max", maxInterestLen)
+		if utf8.RuneCountInString(s) > MaxInterestLen {
+			return nil, Errorf(EINVALID, "profile.too_long", "field", key, "max", MaxInterestLen)
 		}
 		out = append(out, s)
 	}
-	if len(out) > maxInterests {
-		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", maxInterests)
+	if len(out) > MaxInterests {
+		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", MaxInterests)
 	}
 	return out, nil
 }
@@ -413,11 +411,11 @@ func profileFormReply(c *Call, catalogue []Skill) Reply {
 			SubmitLabel: c.T("form.save"),
 			Submit:      profileWord,
 			Fields: []FormField{
-				{Name: "nome", Label: c.T("profile.field.name"), Kind: FieldText, Value: e.DisplayName, Required: true, MaxLength: maxNameLen},
+				{Name: "nome", Label: c.T("profile.field.name"), Kind: FieldText, Value: e.DisplayName, Required: true, MaxLength: MaxDisplayName},
 				{Name: "competenze", Label: c.T("profile.field.skills"), Hint: c.T("profile.hint.skills", "examples", strings.Join(examples, ", ")),
-					Kind: FieldTextArea, Value: skillsValue(e.Skills), MaxLength: 1500},
+					Kind: FieldTextArea, Value: skillsValue(e.Skills), MaxLength: MaxProfileSkillsText},
 				{Name: "interessi", Label: c.T("profile.field.interests"), Hint: c.T("profile.hint.interests"), Kind: FieldText,
-					Value: strings.Join(e.Interests, ", "), MaxLength: 1000},
+					Value: strings.Join(e.Interests, ", "), MaxLength: MaxInterestsText},
 				{Name: "capacita", Label: c.T("profile.field.capacity"), Hint: c.T("profile.hint.capacity"), Kind: FieldNumber,
 					Value: strconv.Itoa(e.Capacity), Required: true},
 				{Name: "lingua", Label: c.T("profile.field.locale"), Kind: FieldSelect, Value: locale, Required: true, Options: options},

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/projectdesign"
 )
@@ -89,12 +88,6 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 	if name == "" {
 		return Reply{}, Errorf(EINVALID, "project.indicator.name_required")
 	}
-	if utf8.RuneCountInString(name) > 200 {
-		return Reply{}, Errorf(EINVALID, "project.error.indicator_name", "max", 200)
-	}
-	if utf8.RuneCountInString(vals["unit"]) > 40 {
-		return Reply{}, Errorf(EINVALID, "project.error.indicator_unit", "max", 40)
-	}
 	nums := map[string]float64{}
 	for _, f := range []string{"baseline", "target"} {
 		v, ok := vals[f]
@@ -130,9 +123,11 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 	}
 	kind, _ := projectdesign.ParseKind(vals["kind"])
 	dir, _ := projectdesign.ParseDirection(direction)
-	ind, err := b.projects.AddIndicator(ctx, p.ID, Indicator{
-		Kind: string(kind), Name: name, Unit: vals["unit"], Baseline: nums["baseline"], Target: nums["target"], Direction: string(dir),
-	})
+	ind := Indicator{Kind: string(kind), Name: name, Unit: vals["unit"], Baseline: nums["baseline"], Target: nums["target"], Direction: string(dir)}
+	if err := ind.Validate(); err != nil {
+		return Reply{}, err
+	}
+	ind, err := b.projects.AddIndicator(ctx, p.ID, ind)
 	if err != nil {
 		return Reply{}, fmt.Errorf("add indicator: %w", err)
 	}
@@ -180,9 +175,6 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 			}
 			m.On = d
 		case "nota", "note":
-			if utf8.RuneCountInString(v) > 300 {
-				return Reply{}, Errorf(EINVALID, "project.error.note_too_long", "max", 300)
-			}
 			m.Note = v
 		default:
 			return Reply{}, Errorf(EINVALID, "project.indicator.unknown_key", "key", k)
@@ -190,6 +182,9 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 	}
 	if !hasValue {
 		return Reply{}, Errorf(EINVALID, "project.indicator.missing", "field", c.T("project.indicator.field.value"))
+	}
+	if err := m.Validate(); err != nil {
+		return Reply{}, err
 	}
 	if err := b.projects.RecordMeasurement(ctx, p.ID, ind.ID, c.Caller.ID, m); err != nil {
 		return Reply{}, fmt.Errorf("record measurement: %w", err)
@@ -225,8 +220,8 @@ func indicatorFormReply(c *Call, p Project) Reply {
 						{Value: string(projectdesign.Output), Label: c.T("project.indicator.kind.output")},
 						{Value: string(projectdesign.Outcome), Label: c.T("project.indicator.kind.outcome")},
 					}},
-				{Name: "nome", Label: c.T("project.indicator.field.name"), Kind: FieldText, Required: true, MaxLength: 200},
-				{Name: "unita", Label: c.T("project.indicator.field.unit"), Kind: FieldText, MaxLength: 40},
+				{Name: "nome", Label: c.T("project.indicator.field.name"), Kind: FieldText, Required: true, MaxLength: MaxIndicatorName},
+				{Name: "unita", Label: c.T("project.indicator.field.unit"), Kind: FieldText, MaxLength: MaxIndicatorUnit},
 				{Name: "base", Label: c.T("project.indicator.field.baseline"), Kind: FieldText, Required: true, MaxLength: 30},
 				{Name: "obiettivo", Label: c.T("project.indicator.field.target"), Kind: FieldText, Required: true, MaxLength: 30},
 				{Name: "direzione", Label: c.T("project.indicator.field.direction"), Kind: FieldSelect, Required: true, Value: string(projectdesign.Up),

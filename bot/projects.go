@@ -11,18 +11,11 @@ import (
 	"unicode/utf8"
 )
 
-// Project command words and limits.
+// Project command words (the limits are in validate.go).
 const (
-	projectWord       = "progetto"
-	projectsWord      = "progetti"
-	projectForm       = "project"
-	maxTitleLen       = 200
-	maxDescriptionLen = 3000
-	maxFundingLen     = 200
-	maxTeamSize       = 30
-	maxSkillCount     = 30
-	// maxBudgetCents bounds a budget (100 billion euros) so that parsing never overflows.
-	maxBudgetCents = int64(100_000_000_000_00)
+	projectWord  = "progetto"
+	projectsWord = "progetti"
+	projectForm  = "project"
 )
 
 // projectKeys maps every accepted key (Italian and English) to its canonical name.
@@ -153,6 +146,9 @@ func (b *Bot) projectNew(ctx context.Context, c *Call) (Reply, error) {
 	}
 	coord := c.Caller.ID
 	in.CoordinatorID = &coord
+	if err := in.Validate(nil); err != nil {
+		return Reply{}, err
+	}
 	p, err := b.projects.CreateProject(ctx, c.Caller.ID, in)
 	if err != nil {
 		return Reply{}, fmt.Errorf("create project: %w", err)
@@ -173,6 +169,9 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	}
 	in, err := parseProjectInput(c.Args, catalogue, &p)
 	if err != nil {
+		return Reply{}, err
+	}
+	if err := in.Validate(&p); err != nil {
 		return Reply{}, err
 	}
 	np, err := b.projects.UpdateProject(ctx, c.Caller.ID, p.ID, in)
@@ -205,18 +204,18 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 			if v == "" {
 				return in, Errorf(EINVALID, "project.error.title", "field", k)
 			}
-			if utf8.RuneCountInString(v) > maxTitleLen {
+			if utf8.RuneCountInString(v) > MaxProjectTitle {
 				return in, Errorf(EINVALID, "project.error.title", "field", k)
 			}
 			in.Title = &v
 		case "descrizione":
-			if utf8.RuneCountInString(v) > maxDescriptionLen {
-				return in, Errorf(EINVALID, "project.error.description_too_long", "max", maxDescriptionLen)
+			if utf8.RuneCountInString(v) > MaxProjectDescription {
+				return in, Errorf(EINVALID, "project.error.description_too_long", "max", MaxProjectDescription)
 			}
 			in.Description = &v
 		case "finanziamento":
-			if utf8.RuneCountInString(v) > maxFundingLen {
-				return in, Errorf(EINVALID, "project.error.funding_too_long", "max", maxFundingLen)
+			if utf8.RuneCountInString(v) > MaxFundingSource {
+				return in, Errorf(EINVALID, "project.error.funding_too_long", "max", MaxFundingSource)
 			}
 			in.FundingSource = &v
 		case "obiettivi":
@@ -241,8 +240,8 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 				continue // a form's empty field: not given
 			}
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxTeamSize {
-				return in, Errorf(EINVALID, "project.error.bad_team_size", "value", v, "min", 1, "max", maxTeamSize)
+			if err != nil || n < MinTeamSize || n > MaxTeamSize {
+				return in, Errorf(EINVALID, "project.error.bad_team_size", "value", v, "min", MinTeamSize, "max", MaxTeamSize)
 			}
 			in.TeamSize = &n
 		case "budget":
@@ -279,49 +278,15 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 			}
 		}
 	}
-	// Cross-field checks, against the old values for what was not given.
-	if creating {
-		if in.Title == nil {
-			return in, Errorf(EINVALID, "project.error.title", "field", "titolo")
-		}
-		if len(in.ObjectiveCodes) == 0 {
-			return in, Errorf(EINVALID, "project.error.no_objective", "field", "obiettivi")
-		}
-	}
-	start, end := in.PlannedStart, in.PlannedEnd
-	if !creating {
-		if !seen["inizio"] {
-			start = old.PlannedStart
-		}
-		if !seen["fine"] {
-			end = old.PlannedEnd
-		}
-	}
-	if start != nil && end != nil && end.Before(*start) {
-		return in, Errorf(EINVALID, "project.error.dates")
-	}
-	// One person may cover several skills: the team must hold the largest single need (the
-	// store's rule too).
-	need := 0
-	if in.Skills != nil {
+	// A new project's team holds at least its largest skill need (one person may cover
+	// several skills); the limits and the cross-field rules are Validate's.
+	if creating && in.TeamSize == nil {
+		need := 0
 		for _, s := range in.Skills {
 			need = max(need, s.Count)
 		}
-	} else if !creating {
-		for _, s := range old.Skills {
-			need = max(need, s.Count)
-		}
-	}
-	switch {
-	case in.TeamSize != nil:
-		if *in.TeamSize < need {
-			return in, Errorf(EINVALID, "project.error.team_too_small", "size", *in.TeamSize, "needed", need)
-		}
-	case creating:
-		n := max(3, need)
+		n := max(DefaultTeamSize, need)
 		in.TeamSize = &n
-	case old.TeamSize < need:
-		return in, Errorf(EINVALID, "project.error.team_too_small", "size", old.TeamSize, "needed", need)
 	}
 	return in, nil
 }
@@ -359,8 +324,8 @@ func parseSkillNeeds(v string, catalogue []Skill) ([]SkillNeedInput, error) {
 			level = n
 			if hasCount {
 				m, err := strconv.Atoi(strings.TrimSpace(cnt))
-				if err != nil || m < 1 || m > maxSkillCount {
-					return nil, Errorf(EINVALID, "project.error.bad_count", "code", name, "value", strings.TrimSpace(cnt))
+				if err != nil || m < 1 || m > MaxSkillNeedCount {
+					return nil, Errorf(EINVALID, "project.error.bad_count", "code", name, "value", strings.TrimSpace(cnt), "max", MaxSkillNeedCount)
 				}
 				count = m
 			}
@@ -431,7 +396,7 @@ func parseEuros(s string) (int64, bool) {
 		}
 	}
 	total := euros*100 + cents
-	if total > maxBudgetCents {
+	if total > MaxBudgetCents {
 		return 0, false
 	}
 	return total, true
@@ -487,14 +452,14 @@ func projectFormReply(c *Call, p *Project) Reply {
 		}
 	}
 	f.Fields = []FormField{
-		{Name: "titolo", Label: c.T("project.field.title"), Kind: FieldText, Value: v.title, Required: true, MaxLength: maxTitleLen},
-		{Name: "descrizione", Label: c.T("project.field.description"), Kind: FieldTextArea, Value: v.desc, MaxLength: maxDescriptionLen},
+		{Name: "titolo", Label: c.T("project.field.title"), Kind: FieldText, Value: v.title, Required: true, MaxLength: MaxProjectTitle},
+		{Name: "descrizione", Label: c.T("project.field.description"), Kind: FieldTextArea, Value: v.desc, MaxLength: MaxProjectDescription},
 		{Name: "obiettivi", Label: c.T("project.field.objectives"), Hint: c.T("project.hint.objectives"), Kind: FieldText, Value: v.objectives, Required: true, MaxLength: 500},
 		{Name: "unita", Label: c.T("project.field.units"), Hint: c.T("project.hint.units"), Kind: FieldText, Value: v.units, MaxLength: 500},
 		{Name: "competenze", Label: c.T("project.field.skills"), Hint: c.T("project.hint.skills"), Kind: FieldText, Value: v.skills, MaxLength: 1000},
 		{Name: "squadra", Label: c.T("project.field.team_size"), Kind: FieldNumber, Value: v.team},
 		{Name: "budget", Label: c.T("project.field.budget"), Hint: c.T("project.hint.budget"), Kind: FieldText, Value: v.budget, MaxLength: 30},
-		{Name: "finanziamento", Label: c.T("project.field.funding"), Kind: FieldText, Value: v.funding, MaxLength: maxFundingLen},
+		{Name: "finanziamento", Label: c.T("project.field.funding"), Kind: FieldText, Value: v.funding, MaxLength: MaxFundingSource},
 		{Name: "inizio", Label: c.T("project.field.start"), Hint: c.T("project.hint.date"), Kind: FieldText, Value: v.start, MaxLength: 10},
 		{Name: "fine", Label: c.T("project.field.end"), Hint: c.T("project.hint.date"), Kind: FieldText, Value: v.end, MaxLength: 10},
 	}

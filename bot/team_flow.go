@@ -281,7 +281,7 @@ func declineForm(c *Call, pid int64) Reply {
 		SubmitLabel: c.T("invite.button.decline"),
 		Submit:      fmt.Sprintf("%s %d rifiuta", inviteWord, pid),
 		Fields: []FormField{{Name: "motivo", Label: c.T("invite.form.reason"), Hint: c.T("invite.form.reason_hint"),
-			Kind: FieldTextArea, MaxLength: 300}},
+			Kind: FieldTextArea, MaxLength: MaxDeclineReason}},
 	}}
 }
 
@@ -342,6 +342,9 @@ func (b *Bot) showInvitation(ctx context.Context, c *Call, pid int64) (Reply, er
 func closedPhase(p Phase) bool { return p == PhaseConcluso || p == PhaseAnnullato }
 
 func (b *Bot) answerInvitation(ctx context.Context, c *Call, pid int64, accept bool, reason string) (Reply, error) {
+	if err := ValidateDeclineReason(reason); err != nil {
+		return Reply{}, err
+	}
 	head, err := b.teams.ProjectTeam(ctx, pid)
 	if ErrorCode(err) == ENOTFOUND {
 		return Reply{}, Errorf(ENOTFOUND, "project.not_found", "id", pid)

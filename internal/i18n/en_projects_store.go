@@ -13,7 +13,7 @@ var enProjectsStore = map[string]string{
 	"project.error.unknown_coordinator":    "The coordinator given is not an active employee.",
 	"project.error.duplicate_skill":        "The skill «{code}» appears more than once: give it once, with its level and number of people.",
 	"project.error.bad_level":              "Level «{value}» is not valid for «{code}»: use 1 (basic), 2 (intermediate) or 3 (expert).",
-	"project.error.bad_count":              "Number of people «{value}» is not valid for «{code}»: at least 1 person is needed.",
+	"project.error.bad_count":              "Number of people «{value}» is not valid for «{code}»: give from 1 to {max} people.",
 	"project.error.bad_team_size":          "Team size «{value}» is not valid: give from {min} to {max} people.",
 	"project.error.team_too_small":         "A team of {size} people is too small: one of the required skills alone asks for {needed} people.",
 	"project.error.bad_budget":             "The budget cannot be negative.",

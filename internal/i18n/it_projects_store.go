@@ -13,7 +13,7 @@ var itProjectsStore = map[string]string{
 	"project.error.unknown_coordinator":    "Il coordinatore indicato non è tra i dipendenti attivi.",
 	"project.error.duplicate_skill":        "La competenza «{code}» compare più volte: indicala una volta sola, con livello e numero di persone.",
 	"project.error.bad_level":              "Livello «{value}» non valido per «{code}»: usa 1 (base), 2 (intermedio) o 3 (esperto).",
-	"project.error.bad_count":              "Numero di persone «{value}» non valido per «{code}»: serve almeno 1 persona.",
+	"project.error.bad_count":              "Numero di persone «{value}» non valido per «{code}»: indica da 1 a {max} persone.",
 	"project.error.bad_team_size":          "Dimensione del gruppo «{value}» non valida: indica da {min} a {max} persone.",
 	"project.error.team_too_small":         "Un gruppo di {size} persone è troppo piccolo: una delle competenze richieste chiede da sola {needed} persone.",
 	"project.error.bad_budget":             "Il budget non può essere negativo.",
