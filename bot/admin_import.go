@@ -124,9 +124,25 @@ func ImportReply(locale string, res ImportResult) Reply {
 }
 
 // RowErrorText is one problem of an import file as a sentence in locale, e.g.
-// "riga 7: unità «XYZ» sconosciuta.".
+// "riga 7: unità «XYZ» sconosciuta.". The bounds it quotes are the core's, the ones the
+// importer applies.
 func RowErrorText(locale string, e RowError) string {
-	return i18n.T(locale, "import.error."+e.Code, "line", strconv.Itoa(e.Line), "field", e.Field, "value", e.Value)
+	lo, hi := importBounds(e)
+	return i18n.T(locale, "import.error."+e.Code, "line", strconv.Itoa(e.Line), "field", e.Field, "value", e.Value,
+		"min", lo, "max", hi)
+}
+
+// importBounds are the limits a row error speaks of.
+func importBounds(e RowError) (lo, hi int) {
+	switch {
+	case e.Code == "bad_capacity":
+		return MinCapacity, MaxCapacity
+	case e.Code == "too_many_values" && e.Field == "skills":
+		return 0, MaxProfileSkills
+	case e.Code == "too_many_values":
+		return 0, MaxInterests
+	}
+	return 0, 0
 }
 
 // formatCount writes n with the locale's thousands separator: 50.000 in Italian, 50,000 in

@@ -10,9 +10,12 @@ type Code string
 
 // Error codes, after benbjohnson/wtf.
 const (
-	EINVALID     Code = "invalid"
-	ENOTFOUND    Code = "not_found"
-	EFORBIDDEN   Code = "forbidden"
+	EINVALID   Code = "invalid"
+	ENOTFOUND  Code = "not_found"
+	EFORBIDDEN Code = "forbidden"
+	// ECONFLICT is a write refused because of what is stored now: someone changed the row in
+	// the meantime, or the name is taken. Only stores return it; limits are EINVALID.
+	ECONFLICT    Code = "conflict"
 	EUNAVAILABLE Code = "unavailable"
 	EINTERNAL    Code = "internal"
 )

@@ -15,27 +15,24 @@ import (
 
 const meetWord = "incontri"
 
-// Limits of a programme's fields.
+// Limits of a programme's commands (the programme's own fields' limits are in validate.go).
 const (
-	maxProgrammeName = 120
-	maxStarters      = 30
-	maxStarterLength = 300
-	maxPauseRounds   = 12
-	previewGroups    = 20
+	maxPauseRounds = 12
+	previewGroups  = 20
 )
 
 // programmeFields are the settings of a new programme, typed or entered in the form.
 var programmeFields = []Param{
-	{Name: W("nome", "name"), Kind: KindText, MaxLen: maxProgrammeName, Required: true, Label: "meet.field.name"},
-	{Name: W("cron", "cron"), Kind: KindText, MaxLen: 100, Label: "meet.field.cron", Hint: "meet.field.cron_hint"},
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: MaxProgrammeName, Required: true, Label: "meet.field.name"},
+	{Name: W("cron", "cron"), Kind: KindText, MaxLen: MaxCronLength, Label: "meet.field.cron", Hint: "meet.field.cron_hint"},
 	{Name: W("settimane", "weeks"), Kind: KindInt, Min: 1, Max: meetcal.MaxEveryNWeeks, Label: "meet.field.weeks", Hint: "meet.field.weeks_hint"},
-	{Name: W("gruppo", "group"), Kind: KindInt, Min: 2, Max: 4, Label: "meet.field.group"},
-	{Name: W("durata", "minutes"), Kind: KindInt, Min: 10, Max: 240, Label: "meet.field.minutes"},
+	{Name: W("gruppo", "group"), Kind: KindInt, Min: MinGroupSize, Max: MaxGroupSize, Label: "meet.field.group"},
+	{Name: W("durata", "minutes"), Kind: KindInt, Min: MinMeetingMinutes, Max: MaxMeetingMinutes, Label: "meet.field.minutes"},
 	{Name: W("formato", "format"), Kind: KindChoice, ValueLabel: "meet.format.", Invalid: "meet.bad_format", Label: "meet.field.format",
 		Values: []Words{W(string(FormatInPerson), "in-person", "in-presenza", "in_person"), W(string(FormatOnline), "online"),
 			W(string(FormatEither), "mixed", "either")}},
-	{Name: W("richiamo", "followup"), Kind: KindInt, Min: 1, Max: 30, Label: "meet.field.followup", Hint: "meet.field.followup_hint"},
-	{Name: W("memoria", "lookback"), Kind: KindInt, Min: 0, Max: 52, Label: "meet.field.lookback"},
+	{Name: W("richiamo", "followup"), Kind: KindInt, Min: MinFollowUpDays, Max: MaxFollowUpDays, Label: "meet.field.followup", Hint: "meet.field.followup_hint"},
+	{Name: W("memoria", "lookback"), Kind: KindInt, Min: 0, Max: MaxLookback, Label: "meet.field.lookback"},
 	{Name: W("canale", "channel"), Kind: KindWord, MaxLen: 100, Label: "meet.field.channel"},
 	{Name: W("spunti", "starters"), Kind: KindText, MaxLen: 3000, Multiline: true, Label: "meet.field.starters", Hint: "meet.field.starters_hint"},
 }
@@ -355,9 +352,7 @@ func programmeForm(c *Call) Reply {
 
 // parseProgramme validates a new programme's fields; the cron expression with the calendar.
 func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
-	in := ProgrammeInput{CoordinatorID: c.Caller.ID, ProgrammeSettings: ProgrammeSettings{Cron: defaultMeetingCron, EveryNWeeks: 1,
-		Timezone: b.loc.String(), GroupSize: defaultGroupSize, MeetingMinutes: defaultMeetingLength, Format: FormatEither,
-		FollowUpDays: defaultFollowUpDays}}
+	in := ProgrammeInput{CoordinatorID: c.Caller.ID, ProgrammeSettings: DefaultProgrammeSettings(b.loc.String())}
 	intArg := func(k, v string, lo, hi int) (int, error) {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < lo || n > hi {
@@ -382,19 +377,19 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 				}
 			}
 		case "gruppo":
-			if in.GroupSize, err = intArg(k, v, 2, 4); err != nil {
+			if in.GroupSize, err = intArg(k, v, MinGroupSize, MaxGroupSize); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "durata":
-			if in.MeetingMinutes, err = intArg(k, v, 10, 240); err != nil {
+			if in.MeetingMinutes, err = intArg(k, v, MinMeetingMinutes, MaxMeetingMinutes); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "richiamo":
-			if in.FollowUpDays, err = intArg(k, v, 1, 30); err != nil {
+			if in.FollowUpDays, err = intArg(k, v, MinFollowUpDays, MaxFollowUpDays); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "memoria":
-			if in.Lookback, err = intArg(k, v, 0, 52); err != nil {
+			if in.Lookback, err = intArg(k, v, 0, MaxLookback); err != nil {
 				return in, meetcal.Plan{}, err
 			}
 		case "formato":
@@ -416,21 +411,18 @@ func (b *Bot) parseProgramme(c *Call) (ProgrammeInput, meetcal.Plan, error) {
 				if line = strings.TrimSpace(line); line == "" {
 					continue
 				}
-				if utf8.RuneCountInString(line) > maxStarterLength {
-					return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_starter", "max", maxStarterLength)
+				if utf8.RuneCountInString(line) > MaxStarterLength {
+					return in, meetcal.Plan{}, Errorf(EINVALID, "meet.bad_starter", "max", MaxStarterLength)
 				}
 				in.Starters = append(in.Starters, line)
 			}
-			if len(in.Starters) > maxStarters {
-				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.too_many_starters", "max", maxStarters)
+			if len(in.Starters) > MaxStarters {
+				return in, meetcal.Plan{}, Errorf(EINVALID, "meet.too_many_starters", "max", MaxStarters)
 			}
 		}
 	}
-	if in.Name == "" {
-		return in, meetcal.Plan{}, Errorf(EINVALID, "meet.no_name")
-	}
-	if utf8.RuneCountInString(in.Name) > maxProgrammeName {
-		return in, meetcal.Plan{}, Errorf(EINVALID, "meet.name_too_long", "max", maxProgrammeName)
+	if err := in.Validate(); err != nil {
+		return in, meetcal.Plan{}, err
 	}
 	plan, err := meetcal.NewPlan(in.Cron, in.EveryNWeeks, b.loc, b.now(), b.holidays)
 	if err != nil {

@@ -14,24 +14,19 @@ import (
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
-// Profile limits: generous for real names, small enough for a Slack section.
+// Profile words (the limits are in validate.go).
 const (
-	maxNameLen     = 80
-	maxInterestLen = 60
-	maxInterests   = 30
-	maxSkills      = 30
-	maxCapacity    = 10
-	localeAuto     = "auto"
-	profileForm    = "profile"
-	profileWord    = "profilo"
+	localeAuto  = "auto"
+	profileForm = "profile"
+	profileWord = "profilo"
 )
 
 // profileFields are the fields of "profilo": typed as key=value or entered in the form.
 var profileFields = []Param{
-	{Name: W("nome", "name"), Kind: KindText, MaxLen: maxNameLen, FormRequired: true, Label: "profile.field.name"},
-	{Name: W("competenze", "skills"), Kind: KindList, MaxLen: 1500, Multiline: true, Label: "profile.field.skills", Hint: "profile.hint.skills"},
-	{Name: W("interessi", "interests"), Kind: KindList, MaxLen: 1000, Label: "profile.field.interests", Hint: "profile.hint.interests"},
-	{Name: W("capacita", "capacity", "capacità"), Kind: KindInt, FormRequired: true, Min: 0, Max: maxCapacity, Invalid: "profile.bad_capacity", Label: "profile.field.capacity", Hint: "profile.hint.capacity"},
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: MaxDisplayName, FormRequired: true, Label: "profile.field.name"},
+	{Name: W("competenze", "skills"), Kind: KindList, MaxLen: MaxProfileSkillsText, Multiline: true, Label: "profile.field.skills", Hint: "profile.hint.skills"},
+	{Name: W("interessi", "interests"), Kind: KindList, MaxLen: MaxInterestsText, Label: "profile.field.interests", Hint: "profile.hint.interests"},
+	{Name: W("capacita", "capacity", "capacità"), Kind: KindInt, FormRequired: true, Min: MinCapacity, Max: MaxCapacity, Invalid: "profile.bad_capacity", Label: "profile.field.capacity", Hint: "profile.hint.capacity"},
 	{Name: W("lingua", "language", "locale"), Kind: KindChoice, FormRequired: true, Invalid: "profile.bad_locale", ValueLabel: "locale.", Label: "profile.field.locale",
 		Values: []Words{W(localeAuto, localeAuto), W("it", "it", "italiano", "italian"), W("en", "en", "english", "inglese")}},
 }
@@ -76,6 +71,9 @@ func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	}
 	u, err := parseProfileUpdate(c.Args, catalogue)
 	if err != nil {
+		return Reply{}, err
+	}
+	if err := u.Validate(); err != nil {
 		return Reply{}, err
 	}
 	emp, err := b.store.UpdateProfile(ctx, c.Caller.ID, u)
@@ -154,8 +152,8 @@ func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 			if v == "" {
 				return u, Errorf(EINVALID, "profile.name_empty")
 			}
-			if utf8.RuneCountInString(v) > maxNameLen {
-				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", maxNameLen)
+			if utf8.RuneCountInString(v) > MaxDisplayName {
+				return u, Errorf(EINVALID, "profile.too_long", "field", k, "max", MaxDisplayName)
 			}
 			u.DisplayName = &v
 		case "competenze":
@@ -172,8 +170,8 @@ func parseProfileUpdate(a Args, catalogue []Skill) (ProfileUpdate, error) {
 			u.Interests = &interests
 		case "capacita":
 			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < 0 || n > maxCapacity {
-				return u, Errorf(EINVALID, "profile.bad_capacity", "value", v, "max", maxCapacity)
+			if err != nil || n < MinCapacity || n > MaxCapacity {
+				return u, Errorf(EINVALID, "profile.bad_capacity", "value", v, "max", MaxCapacity)
 			}
 			u.Capacity = &n
 		case "lingua":
@@ -227,8 +225,8 @@ func parseSkillLevels(v string, catalogue []Skill) ([]SkillInput, error) {
 			out = append(out, SkillInput{Code: sk.Code, Level: level})
 		}
 	}
-	if len(out) > maxSkills {
-		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", maxSkills)
+	if len(out) > MaxProfileSkills {
+		return nil, Errorf(EINVALID, "profile.too_many_skills", "max", MaxProfileSkills)
 	}
 	return out, nil
 }
@@ -279,13 +277,13 @@ func parseInterests(key, v string) ([]string, error) {
 		if s == "" || slices.Contains(out, s) {
 			continue
 		}
-		if utf8.RuneCountInString(s) > maxInterestLen {
-			return nil, Errorf(EINVALID, "profile.too_long", "field", key, "max", maxInterestLen)
+		if utf8.RuneCountInString(s) > MaxInterestLen {
+			return nil, Errorf(EINVALID, "profile.too_long", "field", key, "max", MaxInterestLen)
 		}
 		out = append(out, s)
 	}
-	if len(out) > maxInterests {
-		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", maxInterests)
+	if len(out) > MaxInterests {
+		return nil, Errorf(EINVALID, "profile.too_many_interests", "max", MaxInterests)
 	}
 	return out, nil
 }

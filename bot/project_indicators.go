@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/projectdesign"
 )
@@ -17,8 +16,8 @@ import (
 var indicatorFields = []Param{
 	{Name: W("tipo", "kind", "type"), Kind: KindChoice, Invalid: "project.indicator.error.unknown_kind", Values: []Words{W("output", "output"), W("outcome", "outcome")},
 		ValueLabel: "project.indicator.kind.", Label: "project.indicator.field.kind"},
-	{Name: W("nome", "name"), Kind: KindText, MaxLen: 200, Required: true, Label: "project.indicator.field.name"},
-	{Name: W("unita", "unit", "unità"), Kind: KindText, MaxLen: 40, Label: "project.indicator.field.unit"},
+	{Name: W("nome", "name"), Kind: KindText, MaxLen: MaxIndicatorName, Required: true, Label: "project.indicator.field.name"},
+	{Name: W("unita", "unit", "unità"), Kind: KindText, MaxLen: MaxIndicatorUnit, Label: "project.indicator.field.unit"},
 	{Name: W("base", "baseline"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.baseline"},
 	{Name: W("obiettivo", "target"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.target"},
 	{Name: W("direzione", "direction"), Kind: KindChoice, Invalid: "project.indicator.error.unknown_direction", ValueLabel: "project.indicator.direction.", Label: "project.indicator.field.direction",
@@ -73,12 +72,6 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 	if name == "" {
 		return Reply{}, Errorf(EINVALID, "project.indicator.name_required")
 	}
-	if utf8.RuneCountInString(name) > 200 {
-		return Reply{}, Errorf(EINVALID, "project.error.indicator_name", "max", 200)
-	}
-	if utf8.RuneCountInString(vals["unit"]) > 40 {
-		return Reply{}, Errorf(EINVALID, "project.error.indicator_unit", "max", 40)
-	}
 	nums := map[string]float64{}
 	for _, f := range []string{"baseline", "target"} {
 		v, ok := vals[f]
@@ -108,9 +101,11 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 	}
 	kind, _ := projectdesign.ParseKind(vals["kind"])
 	dir, _ := projectdesign.ParseDirection(direction)
-	ind, err := b.projects.AddIndicator(ctx, p.ID, Indicator{
-		Kind: string(kind), Name: name, Unit: vals["unit"], Baseline: nums["baseline"], Target: nums["target"], Direction: string(dir),
-	})
+	ind := Indicator{Kind: string(kind), Name: name, Unit: vals["unit"], Baseline: nums["baseline"], Target: nums["target"], Direction: string(dir)}
+	if err := ind.Validate(); err != nil {
+		return Reply{}, err
+	}
+	ind, err := b.projects.AddIndicator(ctx, p.ID, ind)
 	if err != nil {
 		return Reply{}, fmt.Errorf("add indicator: %w", err)
 	}
@@ -163,6 +158,9 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 	}
 	if !hasValue {
 		return Reply{}, Errorf(EINVALID, "project.indicator.missing", "field", c.T("project.indicator.field.value"))
+	}
+	if err := m.Validate(); err != nil {
+		return Reply{}, err
 	}
 	if err := b.projects.RecordMeasurement(ctx, p.ID, ind.ID, c.Caller.ID, m); err != nil {
 		return Reply{}, fmt.Errorf("record measurement: %w", err)

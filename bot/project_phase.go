@@ -108,11 +108,8 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 	if c.Has("forza") && override == "" {
 		return Reply{}, Errorf(EINVALID, "project.phase.override_reason")
 	}
-	if len([]rune(note)) > 500 {
-		return Reply{}, Errorf(EINVALID, "project.error.note_too_long", "max", 500)
-	}
-	if len([]rune(override)) > 500 {
-		return Reply{}, Errorf(EINVALID, "project.too_long", "field", "forza", "max", 500)
+	if err := ValidatePhaseChange(note, override); err != nil {
+		return Reply{}, err
 	}
 	if err := b.requireManage(ctx, c, p); err != nil {
 		return Reply{}, err

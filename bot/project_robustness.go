@@ -102,6 +102,9 @@ func (b *Bot) projectRobustness(ctx context.Context, c *Call, p Project) (Reply,
 	for i, a := range answers {
 		stored[i] = AssessmentAnswer{Question: a.Code, Score: a.Score, Justification: strings.TrimSpace(a.Justification)}
 	}
+	if err := ValidateAssessment(stored); err != nil {
+		return Reply{}, err
+	}
 	version, err := b.projects.AddAssessment(ctx, p.ID, c.Caller.ID, stored)
 	if err != nil {
 		return Reply{}, fmt.Errorf("add assessment: %w", err)

@@ -11,34 +11,27 @@ import (
 	"unicode/utf8"
 )
 
-// Project command words and limits.
+// Project command words (the limits are in validate.go).
 const (
-	projectWord       = "progetto"
-	projectsWord      = "progetti"
-	projectForm       = "project"
-	maxTitleLen       = 200
-	maxDescriptionLen = 3000
-	maxFundingLen     = 200
-	maxTeamSize       = 30
-	maxSkillCount     = 30
-	// maxBudgetCents bounds a budget (100 billion euros) so that parsing never overflows.
-	maxBudgetCents = int64(100_000_000_000_00)
+	projectWord  = "progetto"
+	projectsWord = "progetti"
+	projectForm  = "project"
 )
 
 // projectFields are the fields of a project, typed as key=value or entered in the form;
 // creating marks the ones a new project needs.
 func projectFields(creating bool) []Param {
 	return []Param{
-		{Name: W("titolo", "title"), Kind: KindText, MaxLen: maxTitleLen, Required: creating, Label: "project.field.title"},
-		{Name: W("descrizione", "description"), Kind: KindText, MaxLen: maxDescriptionLen, Multiline: true, Label: "project.field.description"},
+		{Name: W("titolo", "title"), Kind: KindText, MaxLen: MaxProjectTitle, Required: creating, Label: "project.field.title"},
+		{Name: W("descrizione", "description"), Kind: KindText, MaxLen: MaxProjectDescription, Multiline: true, Label: "project.field.description"},
 		{Name: W("obiettivi", "objectives", "obiettivo", "objective"), Kind: KindList, MaxLen: 500, Required: creating,
 			Label: "project.field.objectives", Hint: "project.hint.objectives"},
 		{Name: W("unita", "units", "unità", "unit"), Kind: KindList, MaxLen: 500, Label: "project.field.units", Hint: "project.hint.units"},
 		{Name: W("competenze", "skills"), Kind: KindList, MaxLen: 1000, Label: "project.field.skills", Hint: "project.hint.skills"},
-		{Name: W("squadra", "team"), Kind: KindInt, Min: 1, Max: maxTeamSize, Label: "project.field.team_size",
+		{Name: W("squadra", "team"), Kind: KindInt, Min: MinTeamSize, Max: MaxTeamSize, Label: "project.field.team_size",
 			Invalid: "project.error.bad_team_size"},
 		{Name: W("budget", "budget"), Kind: KindText, MaxLen: 30, Label: "project.field.budget", Hint: "project.hint.budget"},
-		{Name: W("finanziamento", "funding"), Kind: KindText, MaxLen: maxFundingLen, Label: "project.field.funding"},
+		{Name: W("finanziamento", "funding"), Kind: KindText, MaxLen: MaxFundingSource, Label: "project.field.funding"},
 		{Name: W("inizio", "start"), Kind: KindDate, MaxLen: 10, Label: "project.field.start", Hint: "project.hint.date"},
 		{Name: W("fine", "end"), Kind: KindDate, MaxLen: 10, Label: "project.field.end", Hint: "project.hint.date"},
 	}
@@ -55,7 +48,7 @@ func (b *Bot) projectCommand() *Command {
 	measure := []Param{
 		{Name: W("valore", "value"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.value"},
 		{Name: W("data", "date"), Kind: KindDate, MaxLen: 10, Label: "project.field.date"},
-		{Name: W("nota", "note"), Kind: KindText, MaxLen: 300, Label: "project.field.note"},
+		{Name: W("nota", "note"), Kind: KindText, MaxLen: MaxMeasurementNote, Label: "project.field.note"},
 	}
 	return &Command{
 		Name:    projectWord,
@@ -75,8 +68,8 @@ func (b *Bot) projectCommand() *Command {
 			{OnID: true, Words: W("fase", "phase"), Summary: "project.sub.phase",
 				Args: []Param{{Name: W("FASE", "PHASE"), Kind: KindChoice, Values: phaseValues},
 					{Name: W("NOTA", "NOTE"), Kind: KindText, Rest: true}},
-				Fields: []Param{{Name: W("nota", "note"), Kind: KindText, MaxLen: 500, Label: "project.field.note"},
-					{Name: W("forza", "override", "force"), Kind: KindText, MaxLen: 500, Label: "project.field.override"}},
+				Fields: []Param{{Name: W("nota", "note"), Kind: KindText, MaxLen: MaxPhaseNote, Label: "project.field.note"},
+					{Name: W("forza", "override", "force"), Kind: KindText, MaxLen: MaxPhaseNote, Label: "project.field.override"}},
 				Examples: []string{"progetto 12 fase", "progetto 12 fase progettazione"},
 				Handler:  b.onProject(b.projectPhase)},
 			{OnID: true, Words: W("robustezza", "robustness"), Fields: robustnessFields(), Summary: "project.sub.robustness",
@@ -166,6 +159,9 @@ func (b *Bot) projectNew(ctx context.Context, c *Call) (Reply, error) {
 	}
 	coord := c.Caller.ID
 	in.CoordinatorID = &coord
+	if err := in.Validate(nil); err != nil {
+		return Reply{}, err
+	}
 	p, err := b.projects.CreateProject(ctx, c.Caller.ID, in)
 	if err != nil {
 		return Reply{}, fmt.Errorf("create project: %w", err)
@@ -186,6 +182,9 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	}
 	in, err := parseProjectInput(c.Args, catalogue, &p)
 	if err != nil {
+		return Reply{}, err
+	}
+	if err := in.Validate(&p); err != nil {
 		return Reply{}, err
 	}
 	np, err := b.projects.UpdateProject(ctx, c.Caller.ID, p.ID, in)
@@ -213,18 +212,18 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 			if v == "" {
 				return in, Errorf(EINVALID, "project.error.title", "field", k)
 			}
-			if utf8.RuneCountInString(v) > maxTitleLen {
+			if utf8.RuneCountInString(v) > MaxProjectTitle {
 				return in, Errorf(EINVALID, "project.error.title", "field", k)
 			}
 			in.Title = &v
 		case "descrizione":
-			if utf8.RuneCountInString(v) > maxDescriptionLen {
-				return in, Errorf(EINVALID, "project.error.description_too_long", "max", maxDescriptionLen)
+			if utf8.RuneCountInString(v) > MaxProjectDescription {
+				return in, Errorf(EINVALID, "project.error.description_too_long", "max", MaxProjectDescription)
 			}
 			in.Description = &v
 		case "finanziamento":
-			if utf8.RuneCountInString(v) > maxFundingLen {
-				return in, Errorf(EINVALID, "project.error.funding_too_long", "max", maxFundingLen)
+			if utf8.RuneCountInString(v) > MaxFundingSource {
+				return in, Errorf(EINVALID, "project.error.funding_too_long", "max", MaxFundingSource)
 			}
 			in.FundingSource = &v
 		case "obiettivi":
@@ -249,8 +248,8 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 				continue // a form's empty field: not given
 			}
 			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > maxTeamSize {
-				return in, Errorf(EINVALID, "project.error.bad_team_size", "value", v, "min", 1, "max", maxTeamSize)
+			if err != nil || n < MinTeamSize || n > MaxTeamSize {
+				return in, Errorf(EINVALID, "project.error.bad_team_size", "value", v, "min", MinTeamSize, "max", MaxTeamSize)
 			}
 			in.TeamSize = &n
 		case "budget":
@@ -287,49 +286,15 @@ func parseProjectInput(a Args, catalogue []Skill, old *Project) (ProjectInput, e
 			}
 		}
 	}
-	// Cross-field checks, against the old values for what was not given.
-	if creating {
-		if in.Title == nil {
-			return in, Errorf(EINVALID, "project.error.title", "field", "titolo")
-		}
-		if len(in.ObjectiveCodes) == 0 {
-			return in, Errorf(EINVALID, "project.error.no_objective", "field", "obiettivi")
-		}
-	}
-	start, end := in.PlannedStart, in.PlannedEnd
-	if !creating {
-		if !seen["inizio"] {
-			start = old.PlannedStart
-		}
-		if !seen["fine"] {
-			end = old.PlannedEnd
-		}
-	}
-	if start != nil && end != nil && end.Before(*start) {
-		return in, Errorf(EINVALID, "project.error.dates")
-	}
-	// One person may cover several skills: the team must hold the largest single need (the
-	// store's rule too).
-	need := 0
-	if in.Skills != nil {
+	// A new project's team holds at least its largest skill need (one person may cover
+	// several skills); the limits and the cross-field rules are Validate's.
+	if creating && in.TeamSize == nil {
+		need := 0
 		for _, s := range in.Skills {
 			need = max(need, s.Count)
 		}
-	} else if !creating {
-		for _, s := range old.Skills {
-			need = max(need, s.Count)
-		}
-	}
-	switch {
-	case in.TeamSize != nil:
-		if *in.TeamSize < need {
-			return in, Errorf(EINVALID, "project.error.team_too_small", "size", *in.TeamSize, "needed", need)
-		}
-	case creating:
-		n := max(3, need)
+		n := max(DefaultTeamSize, need)
 		in.TeamSize = &n
-	case old.TeamSize < need:
-		return in, Errorf(EINVALID, "project.error.team_too_small", "size", old.TeamSize, "needed", need)
 	}
 	return in, nil
 }
@@ -367,8 +332,8 @@ func parseSkillNeeds(v string, catalogue []Skill) ([]SkillNeedInput, error) {
 			level = n
 			if hasCount {
 				m, err := strconv.Atoi(strings.TrimSpace(cnt))
-				if err != nil || m < 1 || m > maxSkillCount {
-					return nil, Errorf(EINVALID, "project.error.bad_count", "code", name, "value", strings.TrimSpace(cnt))
+				if err != nil || m < 1 || m > MaxSkillNeedCount {
+					return nil, Errorf(EINVALID, "project.error.bad_count", "code", name, "value", strings.TrimSpace(cnt), "max", MaxSkillNeedCount)
 				}
 				count = m
 			}
@@ -439,7 +404,7 @@ func parseEuros(s string) (int64, bool) {
 		}
 	}
 	total := euros*100 + cents
-	if total > maxBudgetCents {
+	if total > MaxBudgetCents {
 		return 0, false
 	}
 	return total, true

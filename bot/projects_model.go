@@ -196,8 +196,10 @@ type Reminder struct {
 }
 
 // ProjectStore is what the project commands need from the system of record. Every write is one
-// transaction; references to unknown objectives, units, skills or people are a user-facing
-// *Error (EINVALID) naming the field and the value, and nothing is written.
+// transaction. The inputs are validated by the core first (ProjectInput.Validate and the
+// others in validate.go): a store checks no limit. References to unknown objectives, units,
+// skills or people are a user-facing *Error (ENOTFOUND) naming the value, found before any id
+// is taken, and nothing is written.
 type ProjectStore interface {
 	CreateProject(ctx context.Context, actorID int64, in ProjectInput) (Project, error)
 	UpdateProject(ctx context.Context, actorID, projectID int64, in ProjectInput) (Project, error)
@@ -212,11 +214,12 @@ type ProjectStore interface {
 	// involved units or a unit above one of them.
 	ManagesProject(ctx context.Context, employeeID, projectID int64) (bool, error)
 	// ChangePhase moves the project from → to, recording the transition; it fails with a
-	// user-facing EINVALID error if the project is no longer in from (a concurrent change).
+	// user-facing ECONFLICT error if the project is no longer in from (a concurrent change).
 	ChangePhase(ctx context.Context, projectID, actorID int64, from, to Phase, note, override string) error
 	// AddAssessment stores a new version of the robustness check and returns its number.
 	AddAssessment(ctx context.Context, projectID, actorID int64, answers []AssessmentAnswer) (int, error)
-	// AddIndicator adds an indicator (unique name per project).
+	// AddIndicator adds an indicator; a name already used in the project is an ECONFLICT
+	// *Error.
 	AddIndicator(ctx context.Context, projectID int64, ind Indicator) (Indicator, error)
 	// RecordMeasurement records (or corrects, for the same date) an indicator's value.
 	RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m Measurement) error

@@ -172,9 +172,12 @@ func TestProjectNewBadInputInItalianAndEnglish(t *testing.T) {
 		{"carla", ok + "competenze=apalti:2", "project.unknown_skill_suggest", []any{"skill", "apalti", "suggestion", "appalti"}},
 		{"carla", ok + "competenze=cucina:2", "project.error.unknown_skill", []any{"code", "cucina"}},
 		{"carla", ok + "competenze=gis:4", "project.error.bad_level", []any{"code", "gis", "value", "4"}},
-		{"carla", ok + "competenze=gis:2x0", "project.error.bad_count", []any{"code", "gis", "value", "0"}},
+		{"carla", ok + "competenze=gis:2x0", "project.error.bad_count", []any{"code", "gis", "value", "0", "max", bot.MaxSkillNeedCount}},
 		{"carla", ok + "competenze=gis:2x4 squadra=3", "project.error.team_too_small", []any{"size", 3, "needed", 4}},
-		{"carla", ok + "squadra=tanti", "project.error.bad_team_size", []any{"value", "tanti", "min", 1, "max", 30}},
+		{"carla", ok + "squadra=tanti", "project.error.bad_team_size", []any{"value", "tanti", "min", bot.MinTeamSize, "max", bot.MaxTeamSize}},
+		{"carla", ok + "squadra=2", "project.error.bad_team_size", []any{"value", "2", "min", bot.MinTeamSize, "max", bot.MaxTeamSize}},
+		{"carla", ok + "squadra=16", "project.error.bad_team_size", []any{"value", "16", "min", bot.MinTeamSize, "max", bot.MaxTeamSize}},
+		{"carla", ok + "competenze=gis:1x16", "project.error.bad_count", []any{"code", "gis", "value", "16", "max", bot.MaxSkillNeedCount}},
 		{"carla", "obiettivi=DUP-1.2", "project.error.title", nil},
 		{"carla", `titolo="   " obiettivi=DUP-1.2`, "project.error.title", nil},
 		{"carla", "titolo=T", "project.error.no_objective", nil},
@@ -220,12 +223,12 @@ func TestProjectUnknownIDAndEditPermission(t *testing.T) {
 	if r := ask(b, "luca", "progetto boh"); !r.IsError || r.Text != i18n.T("it", "grammar.unknown_sub", "word", "boh", "command", "progetto", "subs", "`nuovo`, `ID`") {
 		t.Fatalf("bad id = %q", r.Text)
 	}
-	id := mustCreate(t, b, store, "titolo=T obiettivi=DUP-1.2 unita=A01-S01-V01 competenze=gis:1x2")
+	id := mustCreate(t, b, store, "titolo=T obiettivi=DUP-1.2 unita=A01-S01-V01 competenze=gis:1x5")
 	if r := ask(b, "luca", fmt.Sprintf("progetto %d modifica titolo=Mio", id)); !r.IsError || !strings.Contains(r.Text, "Solo il coordinatore") {
 		t.Fatalf("employee edit = %q", r.Text)
 	}
-	if r := ask(b, "diego", fmt.Sprintf("progetto %d modifica titolo=Nuovo squadra=1", id)); !r.IsError ||
-		r.Text != i18n.T("it", "project.error.team_too_small", "size", 1, "needed", 2) {
+	if r := ask(b, "diego", fmt.Sprintf("progetto %d modifica titolo=Nuovo squadra=4", id)); !r.IsError ||
+		r.Text != i18n.T("it", "project.error.team_too_small", "size", 4, "needed", 5) {
 		t.Fatalf("team below stored skills = %q", r.Text)
 	}
 	if r := ask(b, "diego", fmt.Sprintf("progetto %d modifica titolo=Nuovo fine=2026-01-01 inizio=2026-02-01", id)); !r.IsError ||
@@ -249,5 +252,26 @@ func TestProjectCommandsAreInTheHelp(t *testing.T) {
 	}
 	if r := ask(b, "luca", "project"); r.IsError || !strings.Contains(r.PlainText(), "`project ID`") {
 		t.Errorf("bare project = %s", r.PlainText())
+	}
+}
+
+// TestRejectedProjectTakesNoNumber: a refused "progetto nuovo" consumes no id, whether the core
+// refuses it (a limit) or the store does (a code the catalogue does not hold).
+func TestRejectedProjectTakesNoNumber(t *testing.T) {
+	t.Parallel()
+	b, _ := newProjectBot(t, "it")
+	for _, bad := range []string{
+		"titolo=T obiettivi=DUP-9",                    // unknown objective: the store's lookup
+		"titolo=T obiettivi=DUP-1.2 unita=ZZ9",        // unknown unit: the store's lookup
+		"titolo=T obiettivi=DUP-1.2 squadra=40",       // a limit: the core's
+		"titolo=T obiettivi=DUP-1.2 competenze=gis:4", // a limit: the core's
+	} {
+		if r := ask(b, "carla", "progetto nuovo "+bad); !r.IsError {
+			t.Fatalf("%q accepted: %s", bad, r.Text)
+		}
+	}
+	r := ask(b, "carla", "progetto nuovo titolo=Buono obiettivi=DUP-1.2")
+	if r.IsError || !strings.Contains(r.Text, i18n.T("it", "project.created", "id", 1)) {
+		t.Fatalf("first accepted project: %q, want number 1", r.Text)
 	}
 }

@@ -128,8 +128,10 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 		return Reply{}, err
 	}
 	st.project = p
-	if p.TeamSize < teamform.MinK || p.TeamSize > teamform.MaxK {
-		return Reply{}, Errorf(EINVALID, "team.bad_size", "id", p.ID, "n", p.TeamSize, "min", teamform.MinK, "max", teamform.MaxK)
+	// Projects are created within these bounds; one stored before they were the rule may
+	// still be outside them.
+	if p.TeamSize < MinTeamSize || p.TeamSize > MaxTeamSize {
+		return Reply{}, Errorf(EINVALID, "team.bad_size", "id", p.ID, "n", p.TeamSize, "min", MinTeamSize, "max", MaxTeamSize)
 	}
 	pool, err := b.teams.TeamPool(ctx, p.ID)
 	if ErrorCode(err) == ENOTFOUND {

@@ -255,7 +255,7 @@ func (b *Bot) inviteCommand() *Command {
 }
 
 // declineFields is the optional reason of a declined invitation: it reaches only the coordinator.
-var declineFields = []Param{{Name: W("motivo", "reason"), Kind: KindText, MaxLen: 300, Multiline: true,
+var declineFields = []Param{{Name: W("motivo", "reason"), Kind: KindText, MaxLen: MaxDeclineReason, Multiline: true,
 	Label: "invite.form.reason", Hint: "invite.form.reason_hint"}}
 
 func declineForm(c *Call, pid int64) Reply {
@@ -325,6 +325,9 @@ func (b *Bot) showInvitation(ctx context.Context, c *Call, pid int64) (Reply, er
 func closedPhase(p Phase) bool { return p == PhaseConcluso || p == PhaseAnnullato }
 
 func (b *Bot) answerInvitation(ctx context.Context, c *Call, pid int64, accept bool, reason string) (Reply, error) {
+	if err := ValidateDeclineReason(reason); err != nil {
+		return Reply{}, err
+	}
 	head, err := b.teams.ProjectTeam(ctx, pid)
 	if ErrorCode(err) == ENOTFOUND {
 		return Reply{}, Errorf(ENOTFOUND, "project.not_found", "id", pid)

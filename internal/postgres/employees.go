@@ -276,30 +276,33 @@ func (s *Store) UpdateProfile(ctx context.Context, employeeID int64, u bot.Profi
 	return e, nil
 }
 
-// replaceSkills sets the employee's skills to exactly skills.
+// replaceSkills sets the employee's skills to exactly skills (checked by the core against the
+// catalogue and bot.ProfileUpdate.Validate). A code the catalogue no longer holds (removed
+// since the core read it) is an ENOTFOUND *Error naming it.
 func replaceSkills(ctx context.Context, tx pgx.Tx, employeeID int64, skills []bot.SkillInput) error {
+	codes := make([]string, len(skills))
+	levels := make([]int32, len(skills))
+	for i, sk := range skills {
+		codes[i], levels[i] = sk.Code, int32(sk.Level)
+	}
+	missing, err := firstMissing(ctx, tx, "skills", codes)
+	if err != nil {
+		return err
+	}
+	if missing != "" {
+		return bot.Errorf(bot.ENOTFOUND, "profile.unknown_skill", "skill", missing)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM employee_skills WHERE employee_id = $1`, employeeID); err != nil {
 		return err
 	}
 	if len(skills) == 0 {
 		return nil
 	}
-	codes := make([]string, len(skills))
-	levels := make([]int32, len(skills))
-	for i, sk := range skills {
-		codes[i], levels[i] = sk.Code, int32(sk.Level)
-	}
-	tag, err := tx.Exec(ctx, `
+	_, err = tx.Exec(ctx, `
 		INSERT INTO employee_skills (employee_id, skill_id, level)
 		SELECT $1, s.id, v.level FROM unnest($2::text[], $3::int[]) AS v(code, level)
 		JOIN skills s ON s.code = v.code`, employeeID, codes, levels)
-	if err != nil {
-		return err
-	}
-	if int(tag.RowsAffected()) != len(skills) {
-		return bot.Errorf(bot.EINVALID, "profile.unknown_skill", "skill", strings.Join(codes, ", "), "suggestion", "")
-	}
-	return nil
+	return err
 }
 
 // Skills returns the catalogue, sorted by code.

@@ -74,7 +74,10 @@ func TestUpdateProfile(t *testing.T) {
 	}
 	// An unknown skill (say, removed from the catalogue meanwhile) writes nothing at all.
 	bad, name := []bot.SkillInput{{Code: "gis", Level: 1}, {Code: "astrologia", Level: 2}}, "Anna Bianchi"
-	if _, err := s.UpdateProfile(ctx, e.ID, bot.ProfileUpdate{DisplayName: &name, Skills: &bad}); bot.ErrorCode(err) != bot.EINVALID {
+	// It is a storage outcome (not found), naming the missing code.
+	_, err = s.UpdateProfile(ctx, e.ID, bot.ProfileUpdate{DisplayName: &name, Skills: &bad})
+	var ue *bot.Error
+	if !errors.As(err, &ue) || ue.Code != bot.ENOTFOUND || ue.Key != "profile.unknown_skill" || len(ue.Args) != 2 || ue.Args[1] != "astrologia" {
 		t.Fatalf("unknown skill: err = %v", err)
 	}
 	if e, _ = s.EnsureEmployee(ctx, bot.Identity{Transport: bot.TransportSlack, ExternalID: "U1"}); e.DisplayName != "Anna" || len(e.Skills) != 2 {

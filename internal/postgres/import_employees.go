@@ -10,17 +10,16 @@ import (
 	_ "time/tzdata" // time zones are checked the same way on a host without the OS database
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/comune-prato/cantieri/bot"
 )
 
-// Employee import limits, as the schema and the profile command have them.
+// Employee import limits. A profile's own (name, skills, interests, capacity) are the core's,
+// the same that the profile command applies, so that an imported profile can be saved
+// unchanged in chat; e-mail and identities are the schema's.
 const (
-	importMaxEmail        = 254
-	importMaxName         = 80
-	importMaxItems        = 30 // interests (the schema's cardinality check)
-	importMaxInterest     = 60
-	importMaxIdentity     = 64
-	importMaxCapacity     = 20
-	importDefaultCapacity = 2
+	importMaxEmail    = 254
+	importMaxIdentity = 64
 )
 
 var (
@@ -70,7 +69,7 @@ func (e *employeeImport) parse(t *importTable, errs *importErrors) {
 			seenEmail[lc] = r.line
 		}
 		name := t.get(r, "name")
-		importRequireText(r, "name", name, true, importMaxName, errs)
+		importRequireText(r, "name", name, true, bot.MaxDisplayName, errs)
 
 		var capacity, interests, locale, timezone, active any
 		if e.has["skills"] {
@@ -78,21 +77,21 @@ func (e *employeeImport) parse(t *importTable, errs *importErrors) {
 		}
 		if e.has["interests"] {
 			list := importList(t.get(r, "interests"), ";")
-			if len(list) > importMaxItems {
+			if len(list) > bot.MaxInterests {
 				errs.add(r.line, "too_many_values", "interests", strconv.Itoa(len(list)))
 			}
 			for _, it := range list {
-				if importTooLong(it, importMaxInterest) {
+				if importTooLong(it, bot.MaxInterestLen) {
 					errs.add(r.line, "too_long", "interests", it)
 				}
 			}
 			interests = append([]string{}, list...) // never nil: present means "set to this"
 		}
 		if e.has["capacity"] {
-			capacity = int32(importDefaultCapacity)
+			capacity = int32(bot.DefaultCapacity)
 			if v := t.get(r, "capacity"); v != "" {
 				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 || n > importMaxCapacity {
+				if err != nil || n < bot.MinCapacity || n > bot.MaxCapacity {
 					errs.add(r.line, "bad_capacity", "capacity", v)
 				}
 				capacity = int32(n)
@@ -163,13 +162,17 @@ func (e *employeeImport) parse(t *importTable, errs *importErrors) {
 // command) into the skills staging rows. Codes are matched against the catalogue in SQL.
 func (e *employeeImport) parseSkills(r importRow, v string, errs *importErrors) {
 	seen := map[string]bool{}
-	for _, item := range importList(v, ";,") {
+	items := importList(v, ";,")
+	if len(items) > bot.MaxProfileSkills {
+		errs.add(r.line, "too_many_values", "skills", strconv.Itoa(len(items)))
+	}
+	for _, item := range items {
 		code, levelText, hasLevel := strings.Cut(item, ":")
 		code = strings.ToLower(strings.TrimSpace(code))
 		level, levelOK := 1, true
 		if hasLevel {
 			n, err := strconv.Atoi(strings.TrimSpace(levelText))
-			level, levelOK = n, err == nil && n >= 1 && n <= 3
+			level, levelOK = n, err == nil && n >= bot.LevelBase && n <= bot.LevelExpert
 		}
 		switch {
 		case !levelOK:
@@ -272,7 +275,7 @@ func (e *employeeImport) apply(ctx context.Context, tx pgx.Tx) (importCounts, er
 		}
 	}
 	stmts := []string{
-		`UPDATE import_employees SET capacity = coalesce(capacity, ` + strconv.Itoa(importDefaultCapacity) + `), interests = coalesce(interests, '{}'),
+		`UPDATE import_employees SET capacity = coalesce(capacity, ` + strconv.Itoa(bot.DefaultCapacity) + `), interests = coalesce(interests, '{}'),
 			active = coalesce(active, true), status = CASE WHEN emp_id IS NULL THEN 'insert' ELSE 'same' END`,
 		// The staging table was analysed when emp_id and status were still empty: the
 		// planner must see them filled, or it picks nested loops over 50,000 rows.

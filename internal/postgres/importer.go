@@ -81,7 +81,8 @@ func (im *Importer) Import(ctx context.Context, kind bot.ImportKind, r io.Reader
 	res := bot.ImportResult{Kind: kind}
 	k := newKindImport(kind)
 	if k == nil {
-		return res, bot.Errorf(bot.EINVALID, "import.bad_kind", "kind", string(kind))
+		// The core parses the kind (bot.ParseImportKind): another one is a caller's bug.
+		return res, fmt.Errorf("import: unknown kind %q", kind)
 	}
 	errs := &importErrors{}
 	t, err := readImportCSV(r, k.columns(), errs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -461,7 +462,7 @@ b@comune.prato.it,Bruno,A01,gis:4;appalti:x;cucina:2;gis:1,,2,,,,,
 A@COMUNE.PRATO.IT,Anna di nuovo,,,,,,,,,
 non-una-email,Carla,,,,,,,,,
 ,Dario,,,,,,,,,
-e@comune.prato.it,,,,,21,fr,Europa/Roma,,,forse
+e@comune.prato.it,,,,,11,fr,Europa/Roma,,,forse
 f@comune.prato.it,`+long+`,,,,-1,,,maria,,
 g@comune.prato.it,Gina,,,,x,,,mario rossi,U0OTHER,
 h@comune.prato.it,Ugo,,,,,,,gina,not-an-id,
@@ -478,7 +479,8 @@ k@comune.prato.it,Kevin,,,,,,,,u0jole,
 		{Line: 5, Code: "bad_email", Field: "email", Value: "non-una-email"},
 		{Line: 6, Code: "missing_value", Field: "email"},
 		{Line: 7, Code: "missing_value", Field: "name"},
-		{Line: 7, Code: "bad_capacity", Field: "capacity", Value: "21"},
+		// The profile command's range (0–10), not the schema's looser backstop.
+		{Line: 7, Code: "bad_capacity", Field: "capacity", Value: "11"},
 		{Line: 7, Code: "bad_locale", Field: "locale", Value: "fr"},
 		{Line: 7, Code: "bad_timezone", Field: "timezone", Value: "Europa/Roma"},
 		{Line: 7, Code: "bad_bool", Field: "active", Value: "forse"},
@@ -499,6 +501,27 @@ k@comune.prato.it,Kevin,,,,,,,,u0jole,
 		{Line: 2, Code: "too_many_values", Field: "interests", Value: "32"},
 		{Line: 2, Code: "too_long", Field: "interests", Value: strings.Repeat("b", 59) + "…"},
 	})
+	// More skills than a profile may hold (bot.MaxProfileSkills), all of them in the catalogue.
+	if _, err := pool.Exec(context.Background(), `INSERT INTO skills (code, name_it, name_en)
+		SELECT 'k' || n, 'Competenza ' || n, 'Skill ' || n FROM generate_series(1, $1::int) AS n`, bot.MaxProfileSkills+1); err != nil {
+		t.Fatal(err)
+	}
+	var many []string
+	for n := 1; n <= bot.MaxProfileSkills+1; n++ {
+		many = append(many, fmt.Sprintf("k%d:2", n))
+	}
+	impRejected(t, pool, im, bot.ImportEmployees, "email,name,skills\nz@comune.prato.it,Zeno,"+strings.Join(many, ";")+"\n",
+		[]bot.RowError{{Line: 2, Code: "too_many_values", Field: "skills", Value: strconv.Itoa(bot.MaxProfileSkills + 1)}})
+	for _, l := range i18n.Locales() {
+		text := bot.RowErrorText(l, bot.RowError{Line: 2, Code: "too_many_values", Field: "skills", Value: "61"})
+		if !strings.Contains(text, strconv.Itoa(bot.MaxProfileSkills)) {
+			t.Errorf("%s: %q does not say the limit %d", l, text, bot.MaxProfileSkills)
+		}
+		text = bot.RowErrorText(l, bot.RowError{Line: 7, Code: "bad_capacity", Field: "capacity", Value: "11"})
+		if !strings.Contains(text, strconv.Itoa(bot.MaxCapacity)) || strings.Contains(text, "{") {
+			t.Errorf("%s: %q does not say the range", l, text)
+		}
+	}
 }
 
 func TestImportFileProblems(t *testing.T) {
@@ -522,7 +545,7 @@ func TestImportFileProblems(t *testing.T) {
 			impRejected(t, pool, im, bot.ImportEmployees, c.text, c.want)
 		})
 	}
-	if _, err := im.Import(context.Background(), "nonsense", strings.NewReader("a\n"), nil); bot.ErrorCode(err) != bot.EINVALID {
+	if _, err := im.Import(context.Background(), "nonsense", strings.NewReader("a\n"), nil); err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
 		t.Errorf("unknown kind: %v", err)
 	}
 }

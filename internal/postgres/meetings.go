@@ -21,11 +21,9 @@ import (
 
 var _ bot.MeetingStore = (*Store)(nil)
 
-// Defaults of a programme's optional settings (the same as the columns' defaults).
+// Bounds of the store's own queries (a programme's settings, with their defaults and limits,
+// are the core's: bot.DefaultProgrammeSettings and bot.ProgrammeSettings.Validate).
 const (
-	defaultProgrammeTimezone = "Europe/Rome"
-	defaultMeetingMinutes    = 30
-	defaultFollowUpDays      = 5
 	// planHistoryBound is how many past rounds a plan reads when the programme's lookback is
 	// 0 ("as many as feasible"): a year of weekly rounds.
 	planHistoryBound = 52
@@ -84,23 +82,9 @@ func queryProgrammes(ctx context.Context, q rowQuerier, where string, args ...an
 
 func programmeSubject(id int64) string { return fmt.Sprintf("meeting_programme:%d", id) }
 
-// CreateProgramme creates a programme (validated by the core) and returns it loaded.
+// CreateProgramme creates a programme, its settings completed and validated by the core
+// (bot.DefaultProgrammeSettings, bot.ProgrammeSettings.Validate), and returns it loaded.
 func (s *Store) CreateProgramme(ctx context.Context, in bot.ProgrammeInput) (bot.Programme, error) {
-	if in.EveryNWeeks == 0 {
-		in.EveryNWeeks = 1
-	}
-	if in.Timezone == "" {
-		in.Timezone = defaultProgrammeTimezone
-	}
-	if in.MeetingMinutes == 0 {
-		in.MeetingMinutes = defaultMeetingMinutes
-	}
-	if in.FollowUpDays == 0 {
-		in.FollowUpDays = defaultFollowUpDays
-	}
-	if in.Format == "" {
-		in.Format = bot.FormatEither
-	}
 	starters := in.Starters
 	if starters == nil {
 		starters = []string{}
@@ -234,9 +218,6 @@ func (s *Store) Leave(ctx context.Context, programmeID, employeeID int64) error 
 
 // NeverWith records that employeeID is never to be grouped with otherID (idempotent).
 func (s *Store) NeverWith(ctx context.Context, employeeID, otherID int64) error {
-	if employeeID == otherID {
-		return bot.Errorf(bot.EINVALID, "meet.never_self")
-	}
 	op := fmt.Sprintf("record never-with of employee %d", employeeID)
 	var n int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM employees WHERE id IN ($1, $2) AND erased_at IS NULL`,

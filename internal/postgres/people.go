@@ -46,7 +46,7 @@ func (s *Store) GrantRole(ctx context.Context, actorID, targetID int64, role bot
 				return err
 			}
 			if len(missing) > 0 {
-				return bot.Errorf(bot.EINVALID, "role.unknown_unit", "unit", missing[0])
+				return bot.Errorf(bot.ENOTFOUND, "role.unknown_unit", "unit", missing[0])
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO manager_units (employee_id, unit_id)
 				SELECT $1, u.id FROM org_units u WHERE u.code = ANY($2) ON CONFLICT DO NOTHING`, targetID, unitCodes); err != nil {

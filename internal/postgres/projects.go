@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,25 +15,15 @@ import (
 
 var _ bot.ProjectStore = (*Store)(nil)
 
-// Limits of a project's fields, as the schema (migrations 00003 and 00005) has them.
+// Paging of project lists. A project's field limits are the core's (bot.ProjectInput.Validate):
+// the store checks none of them, and the schema's CHECK constraints are only a backstop.
 const (
-	maxTitle           = 200
-	maxDescription     = 3000
-	maxFunding         = 200
-	defaultTeamSize    = 3
-	minTeamSize        = 1
-	maxTeamSize        = 30
-	maxPhaseNote       = 500
-	maxJustification   = 500
-	maxIndicatorName   = 200
-	maxIndicatorUnit   = 40
-	maxMeasurementNote = 300
-	defaultListLimit   = 10
-	maxListLimit       = 50
+	defaultListLimit = 10
+	maxListLimit     = 50
 )
 
 // projectRow is a project's own columns, as written: the input merged over the defaults (on
-// creation) or over the current row (on edit), so that one validation sees the whole project.
+// creation) or over the current row (on edit).
 type projectRow struct {
 	title         string
 	description   string
@@ -82,36 +71,6 @@ func dateOf(t time.Time) *time.Time {
 	return &day
 }
 
-// validate checks the project's own fields. neededPeople is the largest Count among the
-// project's skill needs (0 when it has none): the team must hold at least that many people.
-//
-// The rule is deliberately simple: one person may cover several skills, so the team size is
-// compared with the largest single need, not with the sum of the needs.
-func (r projectRow) validate(neededPeople int) error {
-	if n := utf8.RuneCountInString(r.title); n < 1 || n > maxTitle {
-		return bot.Errorf(bot.EINVALID, "project.error.title")
-	}
-	if utf8.RuneCountInString(r.description) > maxDescription {
-		return bot.Errorf(bot.EINVALID, "project.error.description_too_long", "max", maxDescription)
-	}
-	if utf8.RuneCountInString(r.fundingSource) > maxFunding {
-		return bot.Errorf(bot.EINVALID, "project.error.funding_too_long", "max", maxFunding)
-	}
-	if r.teamSize < minTeamSize || r.teamSize > maxTeamSize {
-		return bot.Errorf(bot.EINVALID, "project.error.bad_team_size", "value", r.teamSize, "min", minTeamSize, "max", maxTeamSize)
-	}
-	if r.teamSize < neededPeople {
-		return bot.Errorf(bot.EINVALID, "project.error.team_too_small", "size", r.teamSize, "needed", neededPeople)
-	}
-	if r.budgetCents < 0 {
-		return bot.Errorf(bot.EINVALID, "project.error.bad_budget")
-	}
-	if r.plannedStart != nil && r.plannedEnd != nil && r.plannedEnd.Before(*r.plannedStart) {
-		return bot.Errorf(bot.EINVALID, "project.error.dates")
-	}
-	return nil
-}
-
 // cleanCodes trims codes and drops empty ones and repeats, keeping the order.
 func cleanCodes(codes []string) []string {
 	out := make([]string, 0, len(codes))
@@ -127,58 +86,49 @@ func cleanCodes(codes []string) []string {
 	return out
 }
 
-// cleanSkills checks the skill needs (level 1–3, count ≥ 1, each skill once) and returns them
-// with trimmed, lower-case codes and the largest count.
-func cleanSkills(in []bot.SkillNeedInput) ([]bot.SkillNeedInput, int, error) {
+// cleanSkills returns the skill needs with trimmed, lower-case codes (the core has checked
+// levels, counts and repeats).
+func cleanSkills(in []bot.SkillNeedInput) []bot.SkillNeedInput {
 	out := make([]bot.SkillNeedInput, 0, len(in))
-	seen := map[string]bool{}
-	most := 0
 	for _, sk := range in {
 		sk.Code = strings.ToLower(strings.TrimSpace(sk.Code))
-		if sk.Code == "" {
-			continue
+		if sk.Code != "" {
+			out = append(out, sk)
 		}
-		if seen[sk.Code] {
-			return nil, 0, bot.Errorf(bot.EINVALID, "project.error.duplicate_skill", "code", sk.Code)
-		}
-		seen[sk.Code] = true
-		if sk.MinLevel < bot.LevelBase || sk.MinLevel > bot.LevelExpert {
-			return nil, 0, bot.Errorf(bot.EINVALID, "project.error.bad_level", "code", sk.Code, "value", sk.MinLevel)
-		}
-		if sk.Count < 1 {
-			return nil, 0, bot.Errorf(bot.EINVALID, "project.error.bad_count", "code", sk.Code, "value", sk.Count)
-		}
-		most = max(most, sk.Count)
-		out = append(out, sk)
 	}
-	return out, most, nil
+	return out
+}
+
+// skillCodes lists the needs' codes.
+func skillCodes(skills []bot.SkillNeedInput) []string {
+	codes := make([]string, len(skills))
+	for i, sk := range skills {
+		codes[i] = sk.Code
+	}
+	return codes
 }
 
 // CreateProject creates a project in ideazione, with its objectives, units and skill needs, the
 // first history row and an audit row, in one transaction. The coordinator defaults to the
-// actor. Anything invalid or unknown is an EINVALID *Error and nothing is written.
+// actor. The input is the core's, validated (bot.ProjectInput.Validate); an unknown
+// objective, unit, skill or coordinator is an ENOTFOUND *Error, found before the project's
+// row is inserted, so that a refused project takes no number.
 func (s *Store) CreateProject(ctx context.Context, actorID int64, in bot.ProjectInput) (bot.Project, error) {
-	row := projectRow{teamSize: defaultTeamSize}
+	row := projectRow{teamSize: bot.DefaultTeamSize}
 	if actorID != 0 {
 		row.coordinatorID = &actorID
 	}
 	row.apply(in)
 	objectives := cleanCodes(in.ObjectiveCodes)
 	units := cleanCodes(in.UnitCodes)
-	skills, most, err := cleanSkills(in.Skills)
-	if err != nil {
-		return bot.Project{}, err
-	}
-	if err := row.validate(most); err != nil {
-		return bot.Project{}, err
-	}
-	if len(objectives) == 0 {
-		return bot.Project{}, bot.Errorf(bot.EINVALID, "project.error.no_objective")
-	}
+	skills := cleanSkills(in.Skills)
 
 	var p bot.Project
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := checkCoordinator(ctx, tx, row.coordinatorID); err != nil {
+			return err
+		}
+		if err := checkReferences(ctx, tx, objectives, units, skillCodes(skills)); err != nil {
 			return err
 		}
 		var id int64
@@ -218,30 +168,12 @@ func (s *Store) CreateProject(ctx context.Context, actorID int64, in bot.Project
 }
 
 // UpdateProject changes the given fields of a project (nil leaves a field as it is; a non-nil
-// slice replaces the whole set) in one transaction, checking the project as it will be.
+// slice replaces the whole set) in one transaction. The core has validated the project as it
+// will be (bot.ProjectInput.Validate against the project it loaded).
 func (s *Store) UpdateProject(ctx context.Context, actorID, projectID int64, in bot.ProjectInput) (bot.Project, error) {
-	var (
-		objectives, units []string
-		skills            []bot.SkillNeedInput
-		most              int
-		err               error
-	)
-	if in.ObjectiveCodes != nil {
-		if objectives = cleanCodes(in.ObjectiveCodes); len(objectives) == 0 {
-			return bot.Project{}, bot.Errorf(bot.EINVALID, "project.error.no_objective")
-		}
-	}
-	if in.UnitCodes != nil {
-		units = cleanCodes(in.UnitCodes)
-	}
-	if in.Skills != nil {
-		if skills, most, err = cleanSkills(in.Skills); err != nil {
-			return bot.Project{}, err
-		}
-	}
-
+	objectives, units, skills := cleanCodes(in.ObjectiveCodes), cleanCodes(in.UnitCodes), cleanSkills(in.Skills)
 	var p bot.Project
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var row projectRow
 		err := tx.QueryRow(ctx, `
 			SELECT title, description, coordinator_id, team_size, budget_cents, funding_source, planned_start, planned_end
@@ -252,19 +184,13 @@ func (s *Store) UpdateProject(ctx context.Context, actorID, projectID int64, in 
 			return err
 		}
 		row.apply(in)
-		if in.Skills == nil {
-			if err := tx.QueryRow(ctx, `SELECT coalesce(max(count), 0) FROM project_skills WHERE project_id = $1`,
-				projectID).Scan(&most); err != nil {
-				return err
-			}
-		}
-		if err := row.validate(most); err != nil {
-			return err
-		}
 		if in.CoordinatorID != nil {
 			if err := checkCoordinator(ctx, tx, row.coordinatorID); err != nil {
 				return err
 			}
+		}
+		if err := checkReferences(ctx, tx, objectives, units, skillCodes(skills)); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE projects SET title = $2, description = $3, coordinator_id = $4, team_size = $5, budget_cents = $6,
@@ -343,7 +269,7 @@ func checkCoordinator(ctx context.Context, tx pgx.Tx, id *int64) error {
 		return err
 	}
 	if !ok {
-		return bot.Errorf(bot.EINVALID, "project.error.unknown_coordinator")
+		return bot.Errorf(bot.ENOTFOUND, "project.error.unknown_coordinator")
 	}
 	return nil
 }
@@ -362,37 +288,45 @@ func firstMissing(ctx context.Context, tx pgx.Tx, table string, codes []string) 
 	return missing, err
 }
 
+// checkReferences refuses, before anything is written, the first objective, unit or skill code
+// that the catalogues do not hold: the one "validation" only the database can make.
+func checkReferences(ctx context.Context, tx pgx.Tx, objectives, units, skills []string) error {
+	for _, ref := range []struct {
+		table, key string
+		codes      []string
+	}{
+		{"objectives", "project.error.unknown_objective", objectives},
+		{"org_units", "project.error.unknown_unit", units},
+		{"skills", "project.error.unknown_skill", skills},
+	} {
+		missing, err := firstMissing(ctx, tx, ref.table, ref.codes)
+		if err != nil {
+			return err
+		}
+		if missing != "" {
+			return bot.Errorf(bot.ENOTFOUND, ref.key, "code", missing)
+		}
+	}
+	return nil
+}
+
 func replaceObjectives(ctx context.Context, tx pgx.Tx, projectID int64, codes []string) error {
-	missing, err := firstMissing(ctx, tx, "objectives", codes)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return bot.Errorf(bot.EINVALID, "project.error.unknown_objective", "code", missing)
-	}
 	if _, err := tx.Exec(ctx, `DELETE FROM project_objectives WHERE project_id = $1`, projectID); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO project_objectives (project_id, objective_id)
+	_, err := tx.Exec(ctx, `INSERT INTO project_objectives (project_id, objective_id)
 		SELECT $1, id FROM objectives WHERE code = ANY($2)`, projectID, codes)
 	return err
 }
 
 func replaceUnits(ctx context.Context, tx pgx.Tx, projectID int64, codes []string) error {
-	missing, err := firstMissing(ctx, tx, "org_units", codes)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return bot.Errorf(bot.EINVALID, "project.error.unknown_unit", "code", missing)
-	}
 	if _, err := tx.Exec(ctx, `DELETE FROM project_units WHERE project_id = $1`, projectID); err != nil {
 		return err
 	}
 	if len(codes) == 0 {
 		return nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO project_units (project_id, unit_id)
+	_, err := tx.Exec(ctx, `INSERT INTO project_units (project_id, unit_id)
 		SELECT $1, id FROM org_units WHERE code = ANY($2)`, projectID, codes)
 	return err
 }
@@ -404,43 +338,28 @@ func replaceProjectSkills(ctx context.Context, tx pgx.Tx, projectID int64, skill
 	for i, sk := range skills {
 		codes[i], levels[i], counts[i] = sk.Code, int32(sk.MinLevel), int32(sk.Count)
 	}
-	missing, err := firstMissing(ctx, tx, "skills", codes)
-	if err != nil {
-		return err
-	}
-	if missing != "" {
-		return bot.Errorf(bot.EINVALID, "project.error.unknown_skill", "code", missing)
-	}
 	if _, err := tx.Exec(ctx, `DELETE FROM project_skills WHERE project_id = $1`, projectID); err != nil {
 		return err
 	}
 	if len(skills) == 0 {
 		return nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO project_skills (project_id, skill_id, min_level, count)
+	_, err := tx.Exec(ctx, `INSERT INTO project_skills (project_id, skill_id, min_level, count)
 		SELECT $1, s.id, v.level, v.count FROM unnest($2::text[], $3::int[], $4::int[]) AS v(code, level, count)
 		JOIN skills s ON s.code = v.code`, projectID, codes, levels, counts)
 	return err
 }
 
-// translateProjectErr turns the schema's CHECK violations that Go validation did not catch
-// first (it should catch them all) into user-facing errors rather than internal ones.
+// translateProjectErr turns the one CHECK violation that a valid edit can still meet into a
+// user-facing conflict: the core checked the dates against the project it had loaded, and
+// someone changed the other date in the meantime. Any other violation means the core let
+// something invalid through, an internal error.
 func translateProjectErr(err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "23514" {
+	if !errors.As(err, &pgErr) || pgErr.Code != "23514" || pgErr.ConstraintName != "projects_dates_ordered" {
 		return err
 	}
-	var e *bot.Error
-	switch pgErr.ConstraintName {
-	case "projects_dates_ordered":
-		e = bot.Errorf(bot.EINVALID, "project.error.dates")
-	case "projects_budget_cents_check":
-		e = bot.Errorf(bot.EINVALID, "project.error.bad_budget")
-	case "indicators_check":
-		e = bot.Errorf(bot.EINVALID, "project.error.indicator_target")
-	default:
-		return err
-	}
+	e := bot.Errorf(bot.ECONFLICT, "project.error.dates")
 	e.Err = err
 	return e
 }
@@ -696,9 +615,6 @@ func (s *Store) ManagesProject(ctx context.Context, employeeID, projectID int64)
 // allowed is the caller's business; the store refuses only a project no longer in from.
 func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from, to bot.Phase, note, override string) error {
 	note, override = strings.TrimSpace(note), strings.TrimSpace(override)
-	if utf8.RuneCountInString(note) > maxPhaseNote || utf8.RuneCountInString(override) > maxPhaseNote {
-		return bot.Errorf(bot.EINVALID, "project.error.note_too_long", "max", maxPhaseNote)
-	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE projects SET phase = $3, updated_at = now() WHERE id = $1 AND phase = $2`,
 			projectID, string(from), string(to))
@@ -710,7 +626,7 @@ func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from,
 			if err := tx.QueryRow(ctx, `SELECT phase FROM projects WHERE id = $1`, projectID).Scan(&now); err != nil {
 				return err
 			}
-			return bot.Errorf(bot.EINVALID, "project.error.phase_changed", "phase", now)
+			return bot.Errorf(bot.ECONFLICT, "project.error.phase_changed", "phase", now)
 		}
 		var reason *string
 		if override != "" {
@@ -735,24 +651,15 @@ func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from,
 	return wrap(fmt.Sprintf("change phase of project %d", projectID), err)
 }
 
-// AddAssessment stores a new version of the project's robustness check. The project row is
-// locked first, so that two assessments at once get consecutive versions.
+// AddAssessment stores a new version of the project's robustness check (the answers checked by
+// bot.ValidateAssessment). The project row is locked first, so that two assessments at once
+// get consecutive versions.
 func (s *Store) AddAssessment(ctx context.Context, projectID, actorID int64, answers []bot.AssessmentAnswer) (int, error) {
-	if len(answers) == 0 {
-		return 0, bot.Errorf(bot.EINVALID, "project.error.no_answers")
-	}
 	questions := make([]string, len(answers))
 	scores := make([]int32, len(answers))
 	notes := make([]string, len(answers))
 	for i, a := range answers {
-		if a.Score < 1 || a.Score > 5 {
-			return 0, bot.Errorf(bot.EINVALID, "project.error.bad_score", "question", a.Question, "value", a.Score)
-		}
-		j := strings.TrimSpace(a.Justification)
-		if utf8.RuneCountInString(j) > maxJustification {
-			return 0, bot.Errorf(bot.EINVALID, "project.error.justification_too_long", "question", a.Question, "max", maxJustification)
-		}
-		questions[i], scores[i], notes[i] = a.Question, int32(a.Score), j
+		questions[i], scores[i], notes[i] = a.Question, int32(a.Score), strings.TrimSpace(a.Justification)
 	}
 	var version int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -781,57 +688,41 @@ func (s *Store) AddAssessment(ctx context.Context, projectID, actorID int64, ans
 	return version, nil
 }
 
-// AddIndicator adds an indicator to the project; its name must be new in the project.
+// AddIndicator adds an indicator (checked by bot.Indicator.Validate) to the project; its name
+// must be new in the project, else an ECONFLICT *Error. The project row is locked and the name
+// looked up before the insert, so that a refused indicator takes no number.
 func (s *Store) AddIndicator(ctx context.Context, projectID int64, ind bot.Indicator) (bot.Indicator, error) {
 	ind.Name, ind.Unit = strings.TrimSpace(ind.Name), strings.TrimSpace(ind.Unit)
 	ind.Measurements = nil
-	switch {
-	case ind.Kind != "output" && ind.Kind != "outcome":
-		return bot.Indicator{}, bot.Errorf(bot.EINVALID, "project.error.indicator_kind", "value", ind.Kind)
-	case ind.Name == "" || utf8.RuneCountInString(ind.Name) > maxIndicatorName:
-		return bot.Indicator{}, bot.Errorf(bot.EINVALID, "project.error.indicator_name", "max", maxIndicatorName)
-	case utf8.RuneCountInString(ind.Unit) > maxIndicatorUnit:
-		return bot.Indicator{}, bot.Errorf(bot.EINVALID, "project.error.indicator_unit", "max", maxIndicatorUnit)
-	case ind.Direction != "up" && ind.Direction != "down":
-		return bot.Indicator{}, bot.Errorf(bot.EINVALID, "project.error.indicator_direction", "value", ind.Direction)
-	case ind.Direction == "up" && !(ind.Target > ind.Baseline), ind.Direction == "down" && !(ind.Target < ind.Baseline):
-		return bot.Indicator{}, bot.Errorf(bot.EINVALID, "project.error.indicator_target")
-	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO indicators (project_id, kind, name, unit, baseline, target, direction)
-			SELECT id, $2, $3, $4, $5, $6, $7 FROM projects WHERE id = $1
-			ON CONFLICT (project_id, name) DO NOTHING RETURNING id`,
-			projectID, ind.Kind, ind.Name, ind.Unit, ind.Baseline, ind.Target, ind.Direction).Scan(&ind.ID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1)`, projectID).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return pgx.ErrNoRows
-			}
-			return bot.Errorf(bot.EINVALID, "project.error.duplicate_indicator", "name", ind.Name)
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM indicators i WHERE i.project_id = p.id AND i.name = $2)
+			FROM projects p WHERE p.id = $1 FOR UPDATE OF p`, projectID, ind.Name).Scan(&taken); err != nil {
+			return err
 		}
-		if err != nil {
+		if taken {
+			return bot.Errorf(bot.ECONFLICT, "project.error.duplicate_indicator", "name", ind.Name)
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO indicators (project_id, kind, name, unit, baseline, target, direction)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			projectID, ind.Kind, ind.Name, ind.Unit, ind.Baseline, ind.Target, ind.Direction).Scan(&ind.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, 0, "project.indicator", projectSubject(projectID),
 			map[string]any{"indicator": ind.ID, "name": ind.Name})
 	})
 	if err != nil {
-		return bot.Indicator{}, wrap(fmt.Sprintf("add indicator to project %d", projectID), translateProjectErr(err))
+		return bot.Indicator{}, wrap(fmt.Sprintf("add indicator to project %d", projectID), err)
 	}
 	return ind, nil
 }
 
-// RecordMeasurement records an indicator's value on a date, replacing the value already
-// recorded for that date. The indicator must belong to the project (else ErrNotFound).
+// RecordMeasurement records an indicator's value on a date (checked by bot.Measurement.Validate),
+// replacing the value already recorded for that date. The indicator must belong to the project
+// (else ErrNotFound).
 func (s *Store) RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m bot.Measurement) error {
 	note := strings.TrimSpace(m.Note)
-	if utf8.RuneCountInString(note) > maxMeasurementNote {
-		return bot.Errorf(bot.EINVALID, "project.error.note_too_long", "max", maxMeasurementNote)
-	}
 	on := dateOf(m.On)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64

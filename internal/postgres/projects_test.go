@@ -92,12 +92,18 @@ func (f projectFixture) counts(t *testing.T) [6]int {
 	return c
 }
 
-func wantInvalid(t *testing.T, err error, key string) {
+// wantConflict fails unless err is a user-facing ECONFLICT with key.
+func wantConflict(t *testing.T, err error, key string) {
 	t.Helper()
 	var e *bot.Error
-	if !errors.As(err, &e) || e.Code != bot.EINVALID || e.Key != key {
-		t.Fatalf("error = %v, want EINVALID %s", err, key)
+	if !errors.As(err, &e) || e.Code != bot.ECONFLICT || e.Key != key {
+		t.Fatalf("error = %v, want ECONFLICT %s", err, key)
 	}
+}
+
+func errIsKey(err error, key string) bool {
+	var e *bot.Error
+	return errors.As(err, &e) && e.Key == key
 }
 
 func TestCreateAndLoadProject(t *testing.T) {
@@ -235,11 +241,13 @@ func TestCreateProjectDefaults(t *testing.T) {
 	}
 }
 
-func TestCreateProjectValidation(t *testing.T) {
+// TestCreateProjectRefusesUnknownReferences: what only the database knows (the catalogues'
+// codes, the active employees) is an ENOTFOUND *Error, found before the project's row is
+// inserted, so that a refused project takes no number.
+func TestCreateProjectRefusesUnknownReferences(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newProjectFixture(t)
-	f.create(t, minimal("Esistente", "OB1"))
 	valid := func(mod func(*bot.ProjectInput)) bot.ProjectInput {
 		in := bot.ProjectInput{Title: ptr("Valido"), ObjectiveCodes: []string{"OB1"}, UnitCodes: []string{"A01"},
 			Skills: []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 1}}}
@@ -252,43 +260,69 @@ func TestCreateProjectValidation(t *testing.T) {
 		key  string
 		args []any
 	}{
-		{"no title", valid(func(in *bot.ProjectInput) { in.Title = nil }), "project.error.title", nil},
-		{"blank title", valid(func(in *bot.ProjectInput) { in.Title = ptr("   ") }), "project.error.title", nil},
-		{"long title", valid(func(in *bot.ProjectInput) { in.Title = ptr(strings.Repeat("x", 201)) }), "project.error.title", nil},
-		{"no objective", valid(func(in *bot.ProjectInput) { in.ObjectiveCodes = nil }), "project.error.no_objective", nil},
 		{"unknown objective", valid(func(in *bot.ProjectInput) { in.ObjectiveCodes = []string{"OB1", "OB9"} }), "project.error.unknown_objective", []any{"code", "OB9"}},
 		{"unknown unit", valid(func(in *bot.ProjectInput) { in.UnitCodes = []string{"A01", "Z99"} }), "project.error.unknown_unit", []any{"code", "Z99"}},
 		{"unknown skill", valid(func(in *bot.ProjectInput) {
 			in.Skills = []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 1}, {Code: "cucina", MinLevel: 1, Count: 1}}
 		}), "project.error.unknown_skill", []any{"code", "cucina"}},
-		{"bad level", valid(func(in *bot.ProjectInput) { in.Skills = []bot.SkillNeedInput{{Code: "gis", MinLevel: 4, Count: 1}} }),
-			"project.error.bad_level", []any{"code", "gis", "value", 4}},
-		{"bad count", valid(func(in *bot.ProjectInput) { in.Skills = []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 0}} }),
-			"project.error.bad_count", []any{"code", "gis", "value", 0}},
-		{"team too small", valid(func(in *bot.ProjectInput) {
-			in.TeamSize = ptr(2)
-			in.Skills = []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 3}}
-		}), "project.error.team_too_small", []any{"size", 2, "needed", 3}},
-		{"team zero", valid(func(in *bot.ProjectInput) { in.TeamSize = ptr(0) }), "project.error.bad_team_size", nil},
-		{"team huge", valid(func(in *bot.ProjectInput) { in.TeamSize = ptr(31) }), "project.error.bad_team_size", nil},
-		{"negative budget", valid(func(in *bot.ProjectInput) { in.BudgetCents = ptr(int64(-1)) }), "project.error.bad_budget", nil},
-		{"dates", valid(func(in *bot.ProjectInput) {
-			in.PlannedStart, in.PlannedEnd = ptr(day("2027-05-01")), ptr(day("2027-04-30"))
-		}), "project.error.dates", nil},
 		{"unknown coordinator", valid(func(in *bot.ProjectInput) { in.CoordinatorID = ptr(int64(999)) }), "project.error.unknown_coordinator", nil},
 	}
 	for _, c := range cases {
 		before := f.counts(t)
 		_, err := f.store.CreateProject(ctx, f.anna, c.in)
-		wantInvalid(t, err, c.key)
 		var e *bot.Error
-		errors.As(err, &e)
+		if !errors.As(err, &e) || e.Code != bot.ENOTFOUND || e.Key != c.key {
+			t.Fatalf("%s: error = %v, want ENOTFOUND %s", c.name, err, c.key)
+		}
 		if c.args != nil && !sameArgs(e.Args, c.args) {
 			t.Errorf("%s: args = %v, want %v", c.name, e.Args, c.args)
 		}
 		if after := f.counts(t); after != before {
 			t.Errorf("%s: rows changed %v → %v", c.name, before, after)
 		}
+	}
+	// None of the refusals took a number: the next project is the first.
+	if p := f.create(t, minimal("Primo", "OB1")); p.ID != 1 {
+		t.Fatalf("first project after %d refusals has id %d, want 1", len(cases), p.ID)
+	}
+}
+
+// TestStoreChecksNoLimits: the limits are the core's (bot.ProjectInput.Validate). The store
+// answers an input the core would refuse with no user-facing error: what the schema's CHECK
+// constraints catch is an internal error (the core let it through), and what they allow is
+// stored as given.
+func TestStoreChecksNoLimits(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newProjectFixture(t)
+	for name, in := range map[string]bot.ProjectInput{
+		"long title":      {Title: ptr(strings.Repeat("x", 201)), ObjectiveCodes: []string{"OB1"}},
+		"team of zero":    {Title: ptr("T"), ObjectiveCodes: []string{"OB1"}, TeamSize: ptr(0)},
+		"negative budget": {Title: ptr("T"), ObjectiveCodes: []string{"OB1"}, BudgetCents: ptr(int64(-1))},
+		"level four":      {Title: ptr("T"), ObjectiveCodes: []string{"OB1"}, Skills: []bot.SkillNeedInput{{Code: "gis", MinLevel: 4, Count: 1}}},
+	} {
+		before := f.counts(t)
+		_, err := f.store.CreateProject(ctx, f.anna, in)
+		var e *bot.Error
+		if err == nil || errors.As(err, &e) || bot.ErrorCode(err) != bot.EINTERNAL {
+			t.Errorf("%s: error = %v, want an internal (not user-facing) error", name, err)
+		}
+		if after := f.counts(t); after != before {
+			t.Errorf("%s: rows changed %v → %v", name, before, after)
+		}
+	}
+	// A team of 20 is outside the rule (3–15) but within the schema's backstop: stored.
+	p := f.create(t, bot.ProjectInput{Title: ptr("Grande"), ObjectiveCodes: []string{"OB1"}, TeamSize: ptr(20)})
+	if p.TeamSize != 20 {
+		t.Fatalf("team size = %d, want 20 as given", p.TeamSize)
+	}
+	// The store's own refusals are storage outcomes only.
+	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseProgettazione, bot.PhaseRealizzazione, "", ""); bot.ErrorCode(err) != bot.ECONFLICT {
+		t.Fatalf("stale phase: %v, want ECONFLICT", err)
+	}
+	long := strings.Repeat("n", 501)
+	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, long, ""); err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
+		t.Fatalf("note over the schema's limit: %v, want an internal error", err)
 	}
 }
 
@@ -336,36 +370,33 @@ func TestUpdateProject(t *testing.T) {
 		t.Fatalf("after clearing units: %+v %+v", u.Units, u.Objectives)
 	}
 
-	// Refusals leave everything as it was.
+	// Unknown references leave everything as it was.
 	before := f.counts(t)
 	for _, c := range []struct {
 		in  bot.ProjectInput
 		key string
 	}{
-		{bot.ProjectInput{ObjectiveCodes: []string{}}, "project.error.no_objective"},
 		{bot.ProjectInput{Title: ptr("X"), ObjectiveCodes: []string{"OB9"}}, "project.error.unknown_objective"},
-		{bot.ProjectInput{Skills: []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 5}}, TeamSize: ptr(4)}, "project.error.team_too_small"},
-		// New skills alone are checked against the team size already there (3).
-		{bot.ProjectInput{Skills: []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 4}}}, "project.error.team_too_small"},
-		{bot.ProjectInput{PlannedEnd: ptr(day("2026-12-31"))}, "project.error.dates"},
 		{bot.ProjectInput{UnitCodes: []string{"A01", "nope"}, Title: ptr("Y")}, "project.error.unknown_unit"},
+		{bot.ProjectInput{Skills: []bot.SkillNeedInput{{Code: "cucina", MinLevel: 1, Count: 1}}, Title: ptr("Y")}, "project.error.unknown_skill"},
+		{bot.ProjectInput{CoordinatorID: ptr(int64(999)), Title: ptr("Y")}, "project.error.unknown_coordinator"},
 	} {
 		_, err := f.store.UpdateProject(ctx, f.bruno, p.ID, c.in)
-		wantInvalid(t, err, c.key)
+		if bot.ErrorCode(err) != bot.ENOTFOUND || !errIsKey(err, c.key) {
+			t.Fatalf("%s: error = %v, want ENOTFOUND", c.key, err)
+		}
+	}
+	// A date the schema refuses (the end before the stored start) can only come from an edit
+	// that raced another: a conflict, not an invalid input.
+	if _, err := f.store.UpdateProject(ctx, f.bruno, p.ID, bot.ProjectInput{PlannedEnd: ptr(day("2026-12-31"))}); bot.ErrorCode(err) != bot.ECONFLICT ||
+		!errIsKey(err, "project.error.dates") {
+		t.Fatalf("dates: %v, want ECONFLICT project.error.dates", err)
 	}
 	if after := f.counts(t); after != before {
 		t.Fatalf("rows changed %v → %v", before, after)
 	}
-	if _, err := f.store.UpdateProject(ctx, f.bruno, p.ID, bot.ProjectInput{Skills: []bot.SkillNeedInput{{Code: "gis", MinLevel: 1, Count: 3}}, TeamSize: ptr(3)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.store.UpdateProject(ctx, f.bruno, p.ID, bot.ProjectInput{TeamSize: ptr(2)}); err == nil {
-		t.Fatal("team size below an existing need accepted")
-	} else {
-		wantInvalid(t, err, "project.error.team_too_small")
-	}
 	got, _ := f.store.Project(ctx, p.ID)
-	if got.Title != "Nuovo" || got.TeamSize != 3 {
+	if got.Title != "Nuovo" || got.TeamSize != 3 || got.PlannedEnd != nil {
 		t.Fatalf("refused edits leaked: %+v", got)
 	}
 	if _, err := f.store.UpdateProject(ctx, f.bruno, 999, bot.ProjectInput{Title: ptr("Z")}); !errors.Is(err, bot.ErrNotFound) {
@@ -375,8 +406,8 @@ func TestUpdateProject(t *testing.T) {
 	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'project.update'`).Scan(&audits); err != nil {
 		t.Fatal(err)
 	}
-	if audits != 3 {
-		t.Fatalf("project.update audit rows = %d, want 3", audits)
+	if audits != 2 { // the two accepted edits; the refused ones wrote nothing
+		t.Fatalf("project.update audit rows = %d, want 2", audits)
 	}
 }
 
@@ -513,7 +544,7 @@ func TestChangePhase(t *testing.T) {
 	// A second change from the old phase is a concurrent change, refused with nothing written.
 	before := f.counts(t)
 	err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseIdeazione, bot.PhaseAnnullato, "", "")
-	wantInvalid(t, err, "project.error.phase_changed")
+	wantConflict(t, err, "project.error.phase_changed")
 	if after := f.counts(t); after != before {
 		t.Fatalf("rows changed %v → %v", before, after)
 	}
@@ -563,7 +594,7 @@ func TestChangePhase(t *testing.T) {
 	}
 	for _, err := range errs {
 		if err != nil {
-			wantInvalid(t, err, "project.error.phase_changed")
+			wantConflict(t, err, "project.error.phase_changed")
 		}
 	}
 }
@@ -593,8 +624,12 @@ func TestConcurrentAssessmentsGetDistinctVersions(t *testing.T) {
 	if _, err := f.store.AddAssessment(ctx, 999, f.anna, []bot.AssessmentAnswer{{Question: "org.staff", Score: 3}}); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("missing project: %v", err)
 	}
+	// A score off the scale is the core's to refuse (bot.ValidateAssessment); the schema's
+	// backstop makes it an internal error here, and no version is taken.
 	_, err := f.store.AddAssessment(ctx, p.ID, f.anna, []bot.AssessmentAnswer{{Question: "org.staff", Score: 6}})
-	wantInvalid(t, err, "project.error.bad_score")
+	if err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
+		t.Fatalf("score 6: %v, want an internal error", err)
+	}
 }
 
 func TestIndicators(t *testing.T) {
@@ -609,15 +644,25 @@ func TestIndicators(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.store.AddIndicator(ctx, p.ID, ind)
-	wantInvalid(t, err, "project.error.duplicate_indicator")
+	wantConflict(t, err, "project.error.duplicate_indicator")
 	// The same name in another project is fine.
 	if _, err := f.store.AddIndicator(ctx, other.ID, ind); err != nil {
 		t.Fatal(err)
 	}
+	// The refused duplicate took no number.
+	third, err := f.store.AddIndicator(ctx, p.ID, bot.Indicator{Kind: "output", Name: "Sportelli", Baseline: 0, Target: 3, Direction: "up"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.ID != first.ID+2 { // +1 is the same name in the other project
+		t.Fatalf("indicator ids %d then %d: the refused duplicate took a number", first.ID, third.ID)
+	}
 	bad := ind
 	bad.Name, bad.Target = "Altro", 40
 	_, err = f.store.AddIndicator(ctx, p.ID, bad)
-	wantInvalid(t, err, "project.error.indicator_target")
+	if err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
+		t.Fatalf("target on the wrong side: %v, want an internal error (the core refuses it first)", err)
+	}
 	if _, err := f.store.AddIndicator(ctx, 999, ind); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("missing project: %v", err)
 	}
@@ -638,7 +683,7 @@ func TestIndicators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Indicators) != 1 || len(got.Indicators[0].Measurements) != 1 ||
+	if len(got.Indicators) != 2 || got.Indicators[0].ID != first.ID || len(got.Indicators[0].Measurements) != 1 ||
 		got.Indicators[0].Measurements[0] != (bot.Measurement{On: day("2027-03-01"), Value: 22, Note: "corretto"}) {
 		t.Fatalf("indicators: %+v", got.Indicators)
 	}

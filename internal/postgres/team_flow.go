@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,9 +27,6 @@ func WithOutbox(o Outbox) Option { return func(s *Store) { s.outbox = o } }
 
 // ErrNoOutbox is the error of a change that has messages to send and no outbox to send them.
 var ErrNoOutbox = errors.New("postgres: no outbox configured: cannot enqueue messages")
-
-// maxDeclineReason matches the CHECK on team_invitations.reason.
-const maxDeclineReason = 300
 
 // personColumns selects a PersonRef of the employee aliased e (identities joined lazily).
 const personColumns = `e.id, coalesce(nullif(e.display_name, ''), e.email, '#' || e.id::text),
@@ -167,10 +163,10 @@ func (s *Store) InviteTeam(ctx context.Context, projectID, actorID int64, member
 	op := fmt.Sprintf("invite the team of project %d", projectID)
 	return s.teamChange(ctx, op, projectID, func(tx pgx.Tx, t bot.ProjectTeam) error {
 		if closedPhase(t.Phase) {
-			return bot.Errorf(bot.EINVALID, "team.error.closed", "id", projectID, "phase", string(t.Phase))
+			return bot.Errorf(bot.ECONFLICT, "team.error.closed", "id", projectID, "phase", string(t.Phase))
 		}
 		if t.Confirmed() {
-			return bot.Errorf(bot.EINVALID, "team.error.already_confirmed", "id", projectID)
+			return bot.Errorf(bot.ECONFLICT, "team.error.already_confirmed", "id", projectID)
 		}
 		slots := make([]int32, len(members))
 		for i := range members {
@@ -192,21 +188,21 @@ func (s *Store) ReplaceInvitee(ctx context.Context, projectID, actorID, oldID, n
 	op := fmt.Sprintf("replace invitee %d of project %d", oldID, projectID)
 	return s.teamChange(ctx, op, projectID, func(tx pgx.Tx, t bot.ProjectTeam) error {
 		if closedPhase(t.Phase) {
-			return bot.Errorf(bot.EINVALID, "team.error.closed", "id", projectID, "phase", string(t.Phase))
+			return bot.Errorf(bot.ECONFLICT, "team.error.closed", "id", projectID, "phase", string(t.Phase))
 		}
 		if t.Formed() {
-			return bot.Errorf(bot.EINVALID, "team.error.formed", "id", projectID)
+			return bot.Errorf(bot.ECONFLICT, "team.error.formed", "id", projectID)
 		}
 		old, ok := t.SlotOf(oldID)
 		if !ok {
-			return bot.Errorf(bot.EINVALID, "team.not_member", "emp", oldID)
+			return bot.Errorf(bot.ENOTFOUND, "team.not_member", "emp", oldID)
 		}
 		if old.Status == bot.InviteAccepted {
-			return bot.Errorf(bot.EINVALID, "team.error.replace_accepted", "name", old.Person.Name)
+			return bot.Errorf(bot.ECONFLICT, "team.error.replace_accepted", "name", old.Person.Name)
 		}
 		for _, inv := range append(append([]bot.Invitation(nil), t.Former...), t.Slots...) {
 			if inv.Person.ID == newID {
-				return bot.Errorf(bot.EINVALID, "team.error.already_invited", "name", inv.Person.Name)
+				return bot.Errorf(bot.ECONFLICT, "team.error.already_invited", "name", inv.Person.Name)
 			}
 		}
 		if old.Status == bot.InvitePending {
@@ -224,10 +220,7 @@ func (s *Store) ReplaceInvitee(ctx context.Context, projectID, actorID, oldID, n
 
 // AnswerInvitation records an answer; the last acceptance forms the team.
 func (s *Store) AnswerInvitation(ctx context.Context, projectID, employeeID int64, accept bool, reason string, notices bot.NoticeFunc) (bot.AnswerOutcome, error) {
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) > maxDeclineReason {
-		return bot.AnswerOutcome{}, bot.Errorf(bot.EINVALID, "team.error.reason_too_long", "max", maxDeclineReason)
-	}
+	reason = strings.TrimSpace(reason) // its length is the core's (bot.ValidateDeclineReason)
 	op := fmt.Sprintf("answer the invitation of employee %d to project %d", employeeID, projectID)
 	var out bot.AnswerOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -259,7 +252,7 @@ func (s *Store) AnswerInvitation(ctx context.Context, projectID, employeeID int6
 				return err
 			}
 			if left <= 0 {
-				return bot.Errorf(bot.EINVALID, "team.error.no_capacity", "title", t.ProjectTitle)
+				return bot.Errorf(bot.ECONFLICT, "team.error.no_capacity", "title", t.ProjectTitle)
 			}
 			reason = ""
 		}
