@@ -28,7 +28,8 @@ func (b *Bot) admin(ctx context.Context, c *Call) (Reply, error) {
 	}
 	switch sub := strings.ToLower(c.Args.Positional[0]); sub {
 	case "importa", "import":
-		return b.adminImport(ctx, c)
+		// Rejected rows quote the file, personal data included.
+		return privately(b.adminImport)(ctx, c)
 	case "ruolo", "role", "assegna", "grant":
 		return b.adminRole(ctx, c, true)
 	case "revoca", "revoke":

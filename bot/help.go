@@ -53,6 +53,9 @@ func (b *Bot) commandHelp(c *Call, cmd *Command) Reply {
 		r.Sections = append(r.Sections, Section{Text: c.T("help.requires_role", "role", c.T("role."+string(cmd.Role)))})
 	}
 	for _, e := range cmd.Examples {
+		if !RoleAllows(c.Caller.Roles, cmd.Role) {
+			break // the examples stay readable, but no button runs what the reader may not
+		}
 		if e != "aiuto "+cmd.Name {
 			r.Choices = append(r.Choices, Choice{Label: e, Command: e})
 		}

@@ -17,7 +17,7 @@ func (b *Bot) homeCommand() *Command {
 		Summary:  "home.summary",
 		Usage:    "home.usage",
 		Examples: []string{"home"},
-		Handler:  b.home,
+		Handler:  privately(b.home),
 	}
 }
 

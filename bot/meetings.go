@@ -41,7 +41,7 @@ func (b *Bot) meetingsCommand() *Command {
 			"incontri 1 anteprima",
 			"incontri 1 round",
 		},
-		Handler: b.meetingsHandler,
+		Handler: privately(b.meetingsHandler),
 	}
 }
 

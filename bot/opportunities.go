@@ -17,7 +17,7 @@ func (b *Bot) opportunitiesCommand() *Command {
 		Summary:  "opportunities.summary",
 		Usage:    "opportunities.usage",
 		Examples: []string{"opportunita"},
-		Handler:  b.opportunities,
+		Handler:  privately(b.opportunities),
 	}
 }
 

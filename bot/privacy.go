@@ -13,7 +13,7 @@ func (b *Bot) privacyCommand() *Command {
 		Summary:  "privacy.summary",
 		Usage:    "privacy.usage",
 		Examples: []string{"privacy esporta", "privacy cancella"},
-		Handler:  b.privacy,
+		Handler:  privately(b.privacy),
 	}
 }
 

@@ -367,8 +367,10 @@ func profileReply(c *Call, e Employee, notice string) Reply {
 	}
 	interests := orNone(c, strings.Join(e.Interests, ", "))
 	return Reply{
-		Title: c.T("profile.title", "name", orNone(c, e.DisplayName)),
-		Text:  notice,
+		// One's own profile shows capacity, interests and language, which others never see.
+		Private: true,
+		Title:   c.T("profile.title", "name", orNone(c, e.DisplayName)),
+		Text:    notice,
 		Sections: []Section{{Fields: []Field{
 			{Label: c.T("profile.field.name"), Value: orNone(c, e.DisplayName)},
 			{Label: c.T("profile.field.unit"), Value: unitText(c, e.Unit)},

@@ -78,7 +78,11 @@ func (b *Bot) project(ctx context.Context, c *Call) (Reply, error) {
 		if len(c.Args.Named) > 0 {
 			return Reply{}, Errorf(EINVALID, "project.bad_arg", "arg", c.Args.Keys()[0])
 		}
-		return projectCard(c, p, ""), nil
+		manage, err := b.canManage(ctx, c, p)
+		if err != nil {
+			return Reply{}, err
+		}
+		return projectCard(c, p, "", manage), nil
 	}
 	switch sub := strings.ToLower(pos[1]); sub {
 	case "modifica", "edit":
@@ -157,7 +161,7 @@ func (b *Bot) projectNew(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("create project: %w", err)
 	}
-	return projectCard(c, p, c.T("project.created", "id", p.ID)), nil
+	return projectCard(c, p, c.T("project.created", "id", p.ID), true), nil
 }
 
 func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error) {
@@ -179,7 +183,7 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	if err != nil {
 		return Reply{}, fmt.Errorf("update project: %w", err)
 	}
-	return projectCard(c, np, c.T("project.updated")), nil
+	return projectCard(c, np, c.T("project.updated"), true), nil
 }
 
 // parseProjectInput validates key=value arguments (or form values). With old nil it builds a

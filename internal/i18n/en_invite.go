@@ -83,6 +83,20 @@ var enInvite = map[string]string{
 	"home.team_line":               "Project {id} “{title}” (`project {id}`)",
 	"project.field.channel":        "Channel",
 	"project.team_formed":          "{names} (since {date})",
+	// Privacy and persons: what the invitee reads about themselves, what non-coordinators see.
+	"team.notice.accepted_self":   "You accepted the invitation to the team of project {id} “{title}”: {accepted} of {k}.",
+	"team.notice.declined_self":   "You declined the invitation to the team of project {id} “{title}”.",
+	"team.notice.expired_self":    "You did not answer the invitation to the team of project {id} “{title}” in {days} days: it has expired.",
+	"invite.own_status.pending":   "waiting for your answer",
+	"invite.own_status.accepted":  "you accepted on {date}",
+	"invite.own_status.declined":  "you declined on {date}",
+	"invite.own_status.expired":   "expired on {date}",
+	"invite.own_status.cancelled": "withdrawn on {date}",
+	"team.status.open_slot":       "{n}. open place",
+	"team.choice.refill_slot":     "Find someone for place {n}",
+	"team.former_holder":          "whoever held place {n}",
+	"project.team_places_open":    "places still to fill: {n}",
+	"team.summary_formed":         "Departments spanned: {departments}. Links the team created: {links} of {pairs} pairs, {non_contiguous} between non-contiguous offices.",
 }
 
 func init() { merge(en, enInvite) }

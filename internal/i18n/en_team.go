@@ -32,10 +32,12 @@ var enTeam = map[string]string{
 	"team.unknown_person":          "Person no. {emp} is not available (active, with a unit and capacity left).",
 	"team.replacements.title":      "Best replacements for {name} in project {id}",
 	"team.replacements.none":       "Nobody can replace {name} while keeping every required skill covered.",
-	"team.replacement":             "*{name}* (no. {emp}) — {unit}, {department}: departments {departments}, new links {links}",
+	"team.replacement":             "*{name}* (no. {emp}) — {unit}, {department}",
 	"team.choice.swap":             "Choose {name}",
 	"team.swap_invalid":            "{new} cannot take the place of {old}: a required skill would be left uncovered, or they are already in the team, excluded or without capacity left.",
 	"team.swap_applied":            "Swap applied: {new} instead of {old}.",
+	"team.replacement.why":         "In place of {old}: {why}.",
+	"team.replacement.delta":       "Compared with {old}: departments {departments}, new links {links}.",
 }
 
 func init() { merge(en, enTeam) }

@@ -84,6 +84,20 @@ var itInvite = map[string]string{
 	"home.team_line":               "Progetto {id} «{title}» (`progetto {id}`)",
 	"project.field.channel":        "Canale",
 	"project.team_formed":          "{names} (dal {date})",
+	// Privacy and persons: what the invitee reads about themselves, what non-coordinators see.
+	"team.notice.accepted_self":   "Hai accettato l'invito nella squadra del progetto {id} «{title}»: {accepted} su {k}.",
+	"team.notice.declined_self":   "Hai rifiutato l'invito nella squadra del progetto {id} «{title}».",
+	"team.notice.expired_self":    "Non hai risposto in {days} giorni all'invito nella squadra del progetto {id} «{title}»: l'invito è scaduto.",
+	"invite.own_status.pending":   "aspetta la tua risposta",
+	"invite.own_status.accepted":  "hai accettato il {date}",
+	"invite.own_status.declined":  "hai rifiutato il {date}",
+	"invite.own_status.expired":   "scaduto il {date}",
+	"invite.own_status.cancelled": "ritirato il {date}",
+	"team.status.open_slot":       "{n}. posto libero",
+	"team.choice.refill_slot":     "Trova chi occupa il posto {n}",
+	"team.former_holder":          "chi occupava il posto {n}",
+	"project.team_places_open":    "posti ancora da assegnare: {n}",
+	"team.summary_formed":         "Dipartimenti coinvolti: {departments}. Legami creati dalla squadra: {links} su {pairs} coppie, di cui {non_contiguous} tra uffici non contigui.",
 }
 
 func init() { merge(it, itInvite) }

@@ -33,10 +33,12 @@ var itTeam = map[string]string{
 	"team.unknown_person":          "La persona n. {emp} non è tra quelle disponibili (attive, con un'unità e capacità libera).",
 	"team.replacements.title":      "Migliori sostituti di {name} nel progetto {id}",
 	"team.replacements.none":       "Nessuno può sostituire {name} mantenendo coperte tutte le competenze richieste.",
-	"team.replacement":             "*{name}* (n. {emp}) — {unit}, {department}: dipartimenti {departments}, nuovi legami {links}",
+	"team.replacement":             "*{name}* (n. {emp}) — {unit}, {department}",
 	"team.choice.swap":             "Scegli {name}",
 	"team.swap_invalid":            "{new} non può prendere il posto di {old}: lascerebbe scoperta una competenza richiesta, oppure è già in squadra, escluso o senza capacità libera.",
 	"team.swap_applied":            "Scambio applicato: {new} al posto di {old}.",
+	"team.replacement.why":         "Al posto di {old}: {why}.",
+	"team.replacement.delta":       "Rispetto a {old}: dipartimenti {departments}, nuovi legami {links}.",
 }
 
 func init() { merge(it, itTeam) }
