@@ -93,6 +93,7 @@ var enPeople = map[string]string{
 	"role.granted":           "{name} now has the {role} role.",
 	"role.revoked":           "{name} no longer has the {role} role.",
 	"role.employee_implicit": "Everyone has the employee role; it cannot be removed.",
+	"opportunities.skill":    "{skill} (at least {required} needed; your level: {yours})",
 }
 
 func init() { merge(en, enPeople) }

@@ -93,6 +93,7 @@ var itPeople = map[string]string{
 	"role.granted":           "{name} ora ha il ruolo {role}.",
 	"role.revoked":           "{name} non ha più il ruolo {role}.",
 	"role.employee_implicit": "Il ruolo dipendente spetta a tutti e non si può togliere.",
+	"opportunities.skill":    "{skill} (richiesto almeno {required}; il tuo livello: {yours})",
 }
 
 func init() { merge(it, itPeople) }
