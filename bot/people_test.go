@@ -231,3 +231,32 @@ func TestHomeListsMyProjects(t *testing.T) {
 		t.Fatalf("home with projects:\n%s", h)
 	}
 }
+
+// TestProfileSkillsSaysWhatChanged: competenze= replaces the whole list; the reply says what
+// was added, removed and changed in level (it used to replace them silently).
+func TestProfileSkillsSaysWhatChanged(t *testing.T) {
+	t.Parallel()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	ask(b, "anna.bianchi", "profilo competenze=gis:1,bilancio:2")
+	r := ask(b, "anna.bianchi", "profilo competenze=gis:3,appalti:2")
+	if r.IsError {
+		t.Fatal(r.Text)
+	}
+	for _, want := range []string{
+		"Competenze aggiunte: Appalti pubblici (intermedio).",
+		"Livello cambiato: Sistemi informativi geografici da base a esperto.",
+		"Competenze tolte: Bilancio (intermedio).",
+		"sostituisce l'elenco intero",
+	} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("reply lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if r := ask(b, "anna.bianchi", "profile skills=gis:3,appalti:2 language=en"); !strings.Contains(r.Text, "Skills unchanged.") {
+		t.Errorf("unchanged skills: %q", r.Text)
+	}
+	if r := ask(b, "anna.bianchi", "profile capacity=2"); strings.Contains(r.Text, "Skills") {
+		t.Errorf("a change without skills= speaks of skills: %q", r.Text)
+	}
+}
