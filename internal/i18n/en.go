@@ -38,6 +38,8 @@ var en = map[string]string{
 
 	"console.welcome":         "Cantieri — console. You are signed in as «{handle}». Type a command (for example `help`), or `exit` to leave.",
 	"console.choices":         "Pick a number to continue:",
+	"console.choice_range":    "Pick a number from 1 to {max}, or type a command.",
+	"console.no_choices":      "There is nothing to pick now: type a command (for example `help`).",
 	"console.form_start":      "{title}: answer field by field. Enter keeps the current value; `-` clears it; `cancel` stops.",
 	"console.form_cancel":     "Form cancelled: nothing changed.",
 	"console.current":         "current",

@@ -38,6 +38,8 @@ var it = map[string]string{
 
 	"console.welcome":         "Cantieri — console. Sei collegato come «{handle}». Scrivi un comando (per esempio `aiuto`), oppure `esci` per uscire.",
 	"console.choices":         "Scegli un numero per continuare:",
+	"console.choice_range":    "Scegli un numero da 1 a {max}, oppure scrivi un comando.",
+	"console.no_choices":      "Non ci sono scelte da fare adesso: scrivi un comando (per esempio `aiuto`).",
 	"console.form_start":      "{title}: rispondi campo per campo. Invio lascia il valore attuale; `-` lo svuota; `annulla` interrompe.",
 	"console.form_cancel":     "Modulo annullato: nessuna modifica.",
 	"console.current":         "attuale",
