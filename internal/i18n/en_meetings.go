@@ -50,7 +50,7 @@ var enMeetings = map[string]string{
 	"meet.answer.not_met":          "Thanks for telling me: it happens. See you next round!",
 	"meet.answer.same":             "I had already recorded that answer.",
 	"meet.created":                 "Programme {id} “{name}” created.",
-	"meet.form.title":              "New meeting programme",
+	"meet.form.title":              "New programme",
 	"meet.form.submit":             "Create",
 	"meet.field.name":              "Name",
 	"meet.field.cron":              "Schedule (cron)",

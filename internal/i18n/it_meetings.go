@@ -51,7 +51,7 @@ var itMeetings = map[string]string{
 	"meet.answer.not_met":          "Grazie per averlo detto: capita. Al prossimo giro!",
 	"meet.answer.same":             "Avevo già registrato questa risposta.",
 	"meet.created":                 "Programma {id} «{name}» creato.",
-	"meet.form.title":              "Nuovo programma di incontri",
+	"meet.form.title":              "Nuovo programma",
 	"meet.form.submit":             "Crea",
 	"meet.field.name":              "Nome",
 	"meet.field.cron":              "Calendario (cron)",
