@@ -19,7 +19,8 @@ func (b *Bot) adminCommand() *Command {
 		Summary: "admin.summary",
 		Role:    RoleAdmin,
 		Subs: []*Sub{
-			{Words: W("importa", "import"), Summary: "admin.sub.import",
+			// Rejected rows quote the file, personal data included.
+			{Words: W("importa", "import"), Summary: "admin.sub.import", Private: true,
 				Args: []Param{{Name: W("TIPO", "KIND"), Kind: KindChoice, Required: true,
 					Missing: "import.kind_required", Invalid: "import.bad_kind", Values: []Words{
 						W("sedi", "sites", "sede", "site"), W("unita", "units", "unità", "unit"), W("competenze", "skills"),

@@ -237,6 +237,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	if reply.Locale != "" {
 		locale = reply.Locale
 	}
+	if cmd.Private || parsed.Sub.Private {
+		reply.Private = true
+	}
 	return b.localizeReply(reply, locale)
 }
 

@@ -63,6 +63,9 @@ type Command struct {
 	Subs []*Sub
 	// Role is the least role required; empty means everyone.
 	Role Role
+	// Private marks a command whose every reply is its reader's own business (their profile,
+	// invitations, programmes, data): the transports never show it to a channel.
+	Private bool
 }
 
 // Call is the context a handler runs in: the request, the caller's employee row, the

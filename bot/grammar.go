@@ -144,6 +144,8 @@ type Sub struct {
 	// UnknownField is an optional catalogue key (with key) for a field this form does not
 	// know, when the generic message would have to list too many.
 	UnknownField string
+	// Private marks a form whose replies are the reader's own business (see Command.Private).
+	Private bool
 	// Hidden forms (answers sent by buttons) are parsed but not listed in the help.
 	Hidden  bool
 	Handler HandlerFunc

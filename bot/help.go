@@ -59,14 +59,16 @@ func (b *Bot) help(_ context.Context, c *Call) (Reply, error) {
 // commandHelp lists the forms of cmd the caller may use, each with its fields, then examples.
 func (b *Bot) commandHelp(c *Call, cmd *Command) Reply {
 	r := Reply{Title: commandWords(cmd, c.Locale), Text: c.T(cmd.Summary)}
-	subs := cmd.visibleSubs(c.Caller.Roles)
-	var examples []string
+	var examples, runnable []string
 	described := map[string]bool{}
-	for _, s := range subs {
+	for _, s := range cmd.visibleSubs(nil) {
 		r.Sections = append(r.Sections, Section{Text: subText(c, cmd, s, described)})
 		examples = append(examples, s.Examples...)
+		if RoleAllows(c.Caller.Roles, cmd.Role) && RoleAllows(c.Caller.Roles, s.Role) {
+			runnable = append(runnable, s.Examples...)
+		}
 	}
-	b.addExamples(c, &r, cmd, examples)
+	b.addExamples(c, &r, examples, runnable)
 	if cmd.Role != "" && cmd.Role != RoleEmployee {
 		r.Sections = append(r.Sections, Section{Text: c.T("help.requires_role", "role", c.T("role."+string(cmd.Role)))})
 	}
@@ -76,14 +78,20 @@ func (b *Bot) commandHelp(c *Call, cmd *Command) Reply {
 // subHelp is the help of one form: its usage, what it does, its fields and examples.
 func (b *Bot) subHelp(c *Call, cmd *Command, s *Sub) Reply {
 	r := Reply{Title: commandWords(cmd, c.Locale), Sections: []Section{{Text: subText(c, cmd, s, map[string]bool{})}}}
-	b.addExamples(c, &r, cmd, s.Examples)
+	var runnable []string
+	if RoleAllows(c.Caller.Roles, cmd.Role) && RoleAllows(c.Caller.Roles, s.Role) {
+		runnable = s.Examples
+	}
+	b.addExamples(c, &r, s.Examples, runnable)
 	if s.Role != "" && s.Role != RoleEmployee {
 		r.Sections = append(r.Sections, Section{Text: c.T("help.requires_role", "role", c.T("role."+string(s.Role)))})
 	}
 	return r
 }
 
-func (b *Bot) addExamples(c *Call, r *Reply, cmd *Command, examples []string) {
+// addExamples shows the examples in the reader's words, and offers as buttons the first few
+// of those the reader may run (runnable) that make sense alone.
+func (b *Bot) addExamples(c *Call, r *Reply, examples, runnable []string) {
 	if len(examples) == 0 {
 		return
 	}
@@ -92,7 +100,7 @@ func (b *Bot) addExamples(c *Call, r *Reply, cmd *Command, examples []string) {
 		ex[i] = "`" + b.Localize(e, c.Locale) + "`"
 	}
 	r.Sections = append(r.Sections, Section{Title: c.T("help.examples"), Text: strings.Join(ex, "\n")})
-	for _, e := range examples {
+	for _, e := range runnable {
 		if strings.HasPrefix(e, "aiuto") || strings.Contains(e, "=") {
 			continue // a button runs a command as written: only the ones that make sense alone
 		}

@@ -15,6 +15,7 @@ func (b *Bot) homeCommand() *Command {
 		Name:    homeWord,
 		Aliases: []string{"inizio"},
 		Summary: "home.summary",
+		Private: true,
 		Subs:    []*Sub{{Summary: "home.summary", Examples: []string{"home"}, Handler: b.home}},
 	}
 }

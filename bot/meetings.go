@@ -58,6 +58,7 @@ func (b *Bot) meetingsCommand() *Command {
 		EN:      "meetings",
 		Aliases: []string{"incontro", "meeting"},
 		Summary: "meet.summary",
+		Private: true,
 		Subs: []*Sub{
 			{Summary: "meet.sub.mine", Examples: []string{"incontri"}, Handler: b.myMeetings},
 			{Words: W("iscrivimi", "join"), Args: []Param{programme}, Summary: "meet.sub.join",

@@ -16,6 +16,7 @@ func (b *Bot) opportunitiesCommand() *Command {
 		EN:      "opportunities",
 		Aliases: []string{"opportunità"},
 		Summary: "opportunities.summary",
+		Private: true,
 		Subs: []*Sub{{Summary: "opportunities.summary", Examples: []string{"opportunita"},
 			Handler: b.opportunities}},
 	}
@@ -44,10 +45,21 @@ func (b *Bot) opportunities(ctx context.Context, c *Call) (Reply, error) {
 		r.Sections = append(r.Sections, Section{
 			Title: o.Title,
 			Text: c.T("opportunities.item", "id", strconv.FormatInt(o.ProjectID, 10), "phase", c.T("phase."+o.Phase),
-				"skills", skillsText(c, o.Matches)),
+				"skills", matchesText(c, o.Matches)),
 		})
 	}
 	return r, nil
+}
+
+// matchesText names each skill with the level the project asks for and the reader's own, both
+// labelled: "GIS (richiesto almeno intermedio; il tuo: esperto)".
+func matchesText(c *Call, ms []SkillMatch) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = c.T("opportunities.skill", "skill", m.Name(c.Locale),
+			"required", c.T("level."+strconv.Itoa(m.MinLevel)), "yours", c.T("level."+strconv.Itoa(m.Level)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // opportunityTitles lists up to n project titles, for the home page.

@@ -171,24 +171,32 @@ func TestOpportunitiesAndHome(t *testing.T) {
 	if r := ask(b, "luca", "opportunita"); !strings.Contains(r.Text, "non ha ancora competenze") {
 		t.Fatalf("no skills: %q", r.Text)
 	}
-	ask(b, "anna.bianchi", "profilo competenze=gis:2,bilancio:1")
+	ask(b, "anna.bianchi", "profilo competenze=gis:3,bilancio:1")
 	if r := ask(b, "anna.bianchi", "opportunita"); !strings.Contains(r.Text, "nessun progetto aperto") {
 		t.Fatalf("no projects: %q", r.Text)
 	}
+	// Anna coordinates "Il suo progetto" and was invited to "Già invitata": neither is an
+	// opportunity for her, though both need her gis.
 	_, err := store.Pool().Exec(ctx, `
-		INSERT INTO projects (title, phase) VALUES ('Mappa del verde', 'progettazione'), ('Nuovo portale', 'realizzazione'), ('Bilancio partecipato', 'ideazione');
+		INSERT INTO projects (title, phase) VALUES ('Mappa del verde', 'progettazione'), ('Nuovo portale', 'realizzazione'), ('Bilancio partecipato', 'ideazione'),
+			('Il suo progetto', 'ideazione'), ('Già invitata', 'ideazione');
+		UPDATE projects SET coordinator_id = (SELECT id FROM employees WHERE email = 'anna.bianchi@comune.example.it') WHERE title = 'Il suo progetto';
+		INSERT INTO team_invitations (project_id, slot, employee_id, status)
+			SELECT p.id, 1, e.id, 'declined' FROM projects p, employees e WHERE p.title = 'Già invitata' AND e.email = 'anna.bianchi@comune.example.it';
 		INSERT INTO project_skills (project_id, skill_id, min_level, count)
 			SELECT p.id, s.id, v.lvl, 1 FROM (VALUES ('Mappa del verde', 'gis', 2), ('Nuovo portale', 'gis', 1),
-				('Bilancio partecipato', 'bilancio', 3), ('Mappa del verde', 'appalti', 1)) AS v(t, c, lvl)
+				('Bilancio partecipato', 'bilancio', 3), ('Mappa del verde', 'appalti', 1), ('Il suo progetto', 'gis', 1), ('Già invitata', 'gis', 1)) AS v(t, c, lvl)
 			JOIN projects p ON p.title = v.t JOIN skills s ON s.code = v.c;`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Only the open project whose level she meets: not the one in delivery, not the one
-	// needing bilancio at 3, and only her matching skill is named.
+	// needing bilancio at 3, not her own nor the one she was invited to; only her matching
+	// skill is named, with the level asked and hers, each labelled (it printed hers as if asked).
 	got := ask(b, "anna.bianchi", "opportunities").PlainText()
 	if !strings.Contains(got, "Mappa del verde") || strings.Contains(got, "Nuovo portale") || strings.Contains(got, "Bilancio partecipato") ||
-		!strings.Contains(got, "cerca Sistemi informativi geografici (intermedio)") || strings.Contains(got, "Appalti") {
+		!strings.Contains(got, "cerca Sistemi informativi geografici (richiesto almeno intermedio; il tuo livello: esperto)") ||
+		strings.Contains(got, "Appalti") || strings.Contains(got, "Il suo progetto") || strings.Contains(got, "Già invitata") {
 		t.Fatalf("opportunities:\n%s", got)
 	}
 	home := ask(b, "anna.bianchi", "home")
@@ -221,5 +229,34 @@ func TestHomeListsMyProjects(t *testing.T) {
 	if !strings.Contains(h, "I miei progetti") || !strings.Contains(h, "`progetto 4` Quattro (ideazione)") ||
 		strings.Contains(h, "`progetto 1` Uno") || !strings.Contains(h, "…e un altro: `progetti mie`.") {
 		t.Fatalf("home with projects:\n%s", h)
+	}
+}
+
+// TestProfileSkillsSaysWhatChanged: competenze= replaces the whole list; the reply says what
+// was added, removed and changed in level (it used to replace them silently).
+func TestProfileSkillsSaysWhatChanged(t *testing.T) {
+	t.Parallel()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	ask(b, "anna.bianchi", "profilo competenze=gis:1,bilancio:2")
+	r := ask(b, "anna.bianchi", "profilo competenze=gis:3,appalti:2")
+	if r.IsError {
+		t.Fatal(r.Text)
+	}
+	for _, want := range []string{
+		"Competenze aggiunte: Appalti pubblici (intermedio).",
+		"Livello cambiato: Sistemi informativi geografici da base a esperto.",
+		"Competenze tolte: Bilancio (intermedio).",
+		"sostituisce l'elenco intero",
+	} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("reply lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if r := ask(b, "anna.bianchi", "profile skills=gis:3,appalti:2 language=en"); !strings.Contains(r.Text, "Skills unchanged.") {
+		t.Errorf("unchanged skills: %q", r.Text)
+	}
+	if r := ask(b, "anna.bianchi", "profile capacity=2"); strings.Contains(r.Text, "Skills") {
+		t.Errorf("a change without skills= speaks of skills: %q", r.Text)
 	}
 }

@@ -10,6 +10,7 @@ func (b *Bot) privacyCommand() *Command {
 	return &Command{
 		Name:    "privacy",
 		Summary: "privacy.summary",
+		Private: true,
 		Subs: []*Sub{
 			{Words: W("esporta", "export"), Summary: "privacy.sub.export", Examples: []string{"privacy esporta"},
 				Handler: b.privacyExport},

@@ -82,9 +82,55 @@ func (b *Bot) profile(ctx context.Context, c *Call) (Reply, error) {
 	}
 	// The reply speaks the language just chosen, if the user changed it.
 	c.Locale = b.Locale(emp.Locale, c.From.Locale)
-	r := profileReply(c, emp, c.T("profile.updated"))
+	notice := c.T("profile.updated")
+	if u.Skills != nil {
+		notice += "\n" + skillsDiffText(c, c.Caller.Skills, emp.Skills)
+	}
+	r := profileReply(c, emp, notice)
 	r.Locale = c.Locale
 	return r, nil
+}
+
+// skillsDiffText says what competenze= changed: it replaces the whole list, so a skill left out
+// is removed, and nothing of that may happen silently.
+func skillsDiffText(c *Call, before, after []SkillLevel) string {
+	old := make(map[string]SkillLevel, len(before))
+	for _, s := range before {
+		old[s.Code] = s
+	}
+	var added, changed, removed []string
+	kept := map[string]bool{}
+	for _, s := range after {
+		kept[s.Code] = true
+		o, ok := old[s.Code]
+		switch {
+		case !ok:
+			added = append(added, s.Name(c.Locale)+" ("+c.T("level."+strconv.Itoa(s.Level))+")")
+		case o.Level != s.Level:
+			changed = append(changed, c.T("profile.skills.level_change", "skill", s.Name(c.Locale),
+				"from", c.T("level."+strconv.Itoa(o.Level)), "to", c.T("level."+strconv.Itoa(s.Level))))
+		}
+	}
+	for _, s := range before {
+		if !kept[s.Code] {
+			removed = append(removed, s.Name(c.Locale)+" ("+c.T("level."+strconv.Itoa(s.Level))+")")
+		}
+	}
+	var lines []string
+	if len(added) > 0 {
+		lines = append(lines, c.T("profile.skills.added", "skills", strings.Join(added, ", ")))
+	}
+	if len(changed) > 0 {
+		lines = append(lines, c.T("profile.skills.changed", "skills", strings.Join(changed, ", ")))
+	}
+	if len(removed) > 0 {
+		lines = append(lines, c.T("profile.skills.removed", "skills", strings.Join(removed, ", ")),
+			c.T("profile.skills.replace_note"))
+	}
+	if len(lines) == 0 {
+		return c.T("profile.skills.unchanged")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // slackMention matches "<@U123>" and "<@U123|name>" as Slack writes a mention.
@@ -356,8 +402,10 @@ func profileReply(c *Call, e Employee, notice string) Reply {
 	}
 	interests := orNone(c, strings.Join(e.Interests, ", "))
 	return Reply{
-		Title: c.T("profile.title", "name", orNone(c, e.DisplayName)),
-		Text:  notice,
+		// One's own profile shows capacity, interests and language, which others never see.
+		Private: true,
+		Title:   c.T("profile.title", "name", orNone(c, e.DisplayName)),
+		Text:    notice,
 		Sections: []Section{{Fields: []Field{
 			{Label: c.T("profile.field.name"), Value: orNone(c, e.DisplayName)},
 			{Label: c.T("profile.field.unit"), Value: unitText(c, e.Unit)},

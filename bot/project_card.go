@@ -10,8 +10,11 @@ import (
 	"github.com/comune-prato/cantieri/internal/projectdesign"
 )
 
-// projectCard renders a project: its fields, robustness, indicators, team and the actions.
-func projectCard(c *Call, p Project, notice string) Reply {
+// projectCard renders a project: its fields, robustness, indicators, team and the actions. The
+// actions that change the project are offered only when manage says the reader may take them;
+// the invitations' states only to the project's coordinator (for whom the card is Private while
+// the team is being formed).
+func projectCard(c *Call, p Project, notice string, manage bool) Reply {
 	none := c.T("profile.none")
 	objectives := make([]string, len(p.Objectives))
 	for i, o := range p.Objectives {
@@ -51,13 +54,19 @@ func projectCard(c *Call, p Project, notice string) Reply {
 		{Label: c.T("project.field.budget"), Value: budget},
 		{Label: c.T("project.field.funding"), Value: orNone(c, p.FundingSource)},
 		{Label: c.T("project.field.dates"), Value: dates},
-		{Label: c.T("project.field.team"), Value: teamField(c, p.Team)},
+		{Label: c.T("project.field.team"), Value: teamField(c, p.Team, isCoordinator(c, p))},
 	}}
 	if p.Team.Channel != "" {
 		main.Fields = append(main.Fields, Field{Label: c.T("project.field.channel"), Value: channelMention(p.Team.Channel)})
 	}
 	r.Sections = append(r.Sections, main, robustnessSection(c, p), indicatorsSection(c, p))
+	r.Private = isCoordinator(c, p) && p.Team.Confirmed() && !p.Team.Formed()
 	id := strconv.FormatInt(p.ID, 10)
+	if !manage {
+		// Anyone may read the indicators; the rest changes the project.
+		r.Choices = []Choice{{Label: c.T("project.button.indicators"), Command: projectWord + " " + id + " indicatori"}}
+		return r
+	}
 	r.Choices = []Choice{
 		{Label: c.T("project.button.phase"), Command: projectWord + " " + id + " fase"},
 		{Label: c.T("project.button.robustness"), Command: projectWord + " " + id + " robustezza"},
@@ -65,6 +74,12 @@ func projectCard(c *Call, p Project, notice string) Reply {
 		{Label: c.T("project.button.edit"), Command: projectWord + " " + id + " modifica"},
 	}
 	return r
+}
+
+// isCoordinator reports whether the reader is p's coordinator, the only one who sees how each
+// invitation was answered and why.
+func isCoordinator(c *Call, p Project) bool {
+	return p.Coordinator != nil && c.Caller.ID != 0 && p.Coordinator.ID == c.Caller.ID
 }
 
 // assessmentResults recomputes every stored assessment, oldest first.
@@ -245,22 +260,36 @@ func dateText(c *Call, t *time.Time) string {
 	return t.Format("02/01/2006")
 }
 
-// teamField lists the team: its members once formed, each invitation's state before.
-func teamField(c *Call, t ProjectTeam) string {
+// teamField lists the team: its members once formed. Before, the coordinator sees each
+// invitation's state; anyone else sees who has accepted and how many places are still to fill,
+// never who declined, let an invitation lapse or is still deciding.
+func teamField(c *Call, t ProjectTeam, coordinator bool) string {
 	if !t.Confirmed() {
 		return "—"
 	}
-	items := make([]string, len(t.Slots))
-	for i, s := range t.Slots {
-		if t.Formed() {
-			items[i] = s.Person.Name
-		} else {
-			items[i] = s.Person.Name + " (" + c.T("invite.short."+string(s.Status)) + ")"
+	var items []string
+	open := 0
+	for _, s := range t.Slots {
+		switch {
+		case t.Formed():
+			items = append(items, s.Person.Name)
+		case coordinator:
+			items = append(items, s.Person.Name+" ("+c.T("invite.short."+string(s.Status))+")")
+		case s.Status == InviteAccepted:
+			items = append(items, s.Person.Name)
+		default:
+			open++
 		}
 	}
 	list := strings.Join(items, ", ")
 	if t.Formed() {
 		return c.T("project.team_formed", "date", dateText(c, t.FormedAt), "names", list)
+	}
+	if open > 0 {
+		if list != "" {
+			list += "; "
+		}
+		list += c.T("project.team_places_open", "n", open)
 	}
 	return list
 }

@@ -28,15 +28,21 @@ var indicatorFields = []Param{
 func (b *Bot) projectIndicators(ctx context.Context, c *Call, p Project) (Reply, error) {
 	{
 		id := strconv.FormatInt(p.ID, 10)
-		return Reply{
+		r := Reply{
 			Title:    c.T("project.card_title", "id", p.ID, "title", p.Title),
 			Sections: []Section{indicatorsSection(c, p)},
 			Text:     c.T("project.indicators.howto", "id", id),
-			Choices: []Choice{
-				{Label: c.T("project.button.new_indicator"), Command: projectWord + " " + id + " indicatori nuovo", Style: StylePrimary},
-				{Label: c.T("project.button.show"), Command: projectWord + " " + id},
-			},
-		}, nil
+		}
+		manage, err := b.canManage(ctx, c, p)
+		if err != nil {
+			return Reply{}, err
+		}
+		if manage {
+			r.Choices = append(r.Choices, Choice{Label: c.T("project.button.new_indicator"),
+				Command: projectWord + " " + id + " indicatori nuovo", Style: StylePrimary})
+		}
+		r.Choices = append(r.Choices, Choice{Label: c.T("project.button.show"), Command: projectWord + " " + id})
+		return r, nil
 	}
 }
 

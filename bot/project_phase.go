@@ -97,7 +97,14 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 			Text: c.T("project.phase.current", "phase", c.T("phase."+string(p.Phase)),
 				"allowed", phaseList(c, next)),
 		}
+		manage, err := b.canManage(ctx, c, p)
+		if err != nil {
+			return Reply{}, err
+		}
 		for _, ph := range next {
+			if !manage {
+				break // the phase is for its managers to move: the reader only sees it
+			}
 			r.Choices = append(r.Choices, Choice{Label: c.T("phase." + string(ph)), Command: projectWord + " " + id + " fase " + string(ph)})
 		}
 		return r, nil
@@ -145,5 +152,5 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 	if override != "" {
 		notice += "\n" + c.T("project.phase.overridden", "reason", override)
 	}
-	return projectCard(c, np, notice), nil
+	return projectCard(c, np, notice, true), nil
 }

@@ -61,7 +61,13 @@ func (b *Bot) projectCommand() *Command {
 					`progetto nuovo titolo="Sportello unico" obiettivi=DUP-1.2 competenze=gis:2x2,appalti:1 squadra=5 budget=12500,50 inizio=2026-01-15 fine=2026-12-31`},
 				Handler: b.projectNew},
 			{OnID: true, Summary: "project.sub.card", Examples: []string{"progetto 12"},
-				Handler: b.onProject(func(_ context.Context, c *Call, p Project) (Reply, error) { return projectCard(c, p, ""), nil })},
+				Handler: b.onProject(func(ctx context.Context, c *Call, p Project) (Reply, error) {
+					manage, err := b.canManage(ctx, c, p)
+					if err != nil {
+						return Reply{}, err
+					}
+					return projectCard(c, p, "", manage), nil
+				})},
 			{OnID: true, Words: W("modifica", "edit"), Fields: projectFields(false), Summary: "project.sub.edit",
 				Examples: []string{"progetto 12 modifica", "progetto 12 modifica fine=2027-03-31"},
 				Handler:  b.onProject(b.projectEdit)},
@@ -166,7 +172,7 @@ func (b *Bot) projectNew(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("create project: %w", err)
 	}
-	return projectCard(c, p, c.T("project.created", "id", p.ID)), nil
+	return projectCard(c, p, c.T("project.created", "id", p.ID), true), nil
 }
 
 func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error) {
@@ -191,7 +197,7 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	if err != nil {
 		return Reply{}, fmt.Errorf("update project: %w", err)
 	}
-	return projectCard(c, np, c.T("project.updated")), nil
+	return projectCard(c, np, c.T("project.updated"), true), nil
 }
 
 // parseProjectInput validates key=value arguments (or form values). With old nil it builds a

@@ -242,8 +242,25 @@ type TeamPool struct {
 	Skills     map[teamform.SkillID]Skill
 	Candidates []teamform.Candidate
 	Links      [][2]int64
-	Adjacent   [][2]int64
-	People     map[int64]TeamPerson
+	// LinkSince holds when each link was first seen (parallel to Links, when the store
+	// knows): a formed team's summary counts the links it created, not the ones it now has.
+	LinkSince []time.Time
+	Adjacent  [][2]int64
+	People    map[int64]TeamPerson
+}
+
+// linksBefore returns the links first seen before t (all of them when dates are unknown).
+func (p TeamPool) linksBefore(t time.Time) [][2]int64 {
+	if len(p.LinkSince) != len(p.Links) {
+		return p.Links
+	}
+	out := make([][2]int64, 0, len(p.Links))
+	for i, l := range p.Links {
+		if p.LinkSince[i].Before(t) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // TeamStore is what the team commands need from the system of record.

@@ -28,6 +28,11 @@ type Reply struct {
 	// Public asks the transport to show the reply to the whole channel rather than only to
 	// the caller. Replies are private (ephemeral) by default.
 	Public bool
+	// Private marks a reply that carries something meant only for its reader (a decline
+	// reason, one's own invitations and answers, "never with", profile details, an export).
+	// Transports never show it to others: asked in a channel (a mention's thread), it is
+	// answered ephemerally or by direct message, and Private overrides Public.
+	Private bool
 	// IsError marks a reply that explains a failure (for styling and metrics only).
 	IsError bool
 	// Locale is the language the reply is written in, set by Bot.Handle, so that transports

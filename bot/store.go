@@ -103,13 +103,21 @@ type ProfileUpdate struct {
 	Locale      *string
 }
 
-// Opportunity is an open project that needs a skill the employee has at the required level.
+// Opportunity is an open project that needs a skill the employee has at the required level,
+// and that the employee neither coordinates nor is in or invited to.
 type Opportunity struct {
 	ProjectID int64
 	Title     string
 	Phase     string
-	// Matches are the employee's skills the project asks for.
-	Matches []SkillLevel
+	// Matches are the employee's skills the project asks for, each with the level asked.
+	Matches []SkillMatch
+}
+
+// SkillMatch is one of an employee's skills (at their Level) that a project asks for at
+// MinLevel or more.
+type SkillMatch struct {
+	SkillLevel
+	MinLevel int
 }
 
 // EmployeeRef identifies another employee in a command: a chat identity or an e-mail.
@@ -132,7 +140,7 @@ type Store interface {
 	// Skills returns the skills catalogue, sorted by code.
 	Skills(ctx context.Context) ([]Skill, error)
 	// Opportunities lists open projects that need one of the employee's skills at a level the
-	// employee has.
+	// employee has, leaving out those the employee coordinates, is a member of or was invited to.
 	Opportunities(ctx context.Context, employeeID int64) ([]Opportunity, error)
 	// GrantRole gives target a role (for dirigente, over unitCodes), recording actor in the
 	// audit log; one transaction. Unknown unit codes are an EINVALID *Error.

@@ -27,6 +27,7 @@ func (b *Bot) teamCommand() *Command {
 		Name:    teamWord,
 		EN:      "team",
 		Summary: "team.summary",
+		Private: true,
 		Subs: []*Sub{
 			{OnID: true, Fields: state, Summary: "team.sub.show", Examples: []string{"squadra 12", "squadra 12 escludi=34,56"},
 				Handler: b.team},
@@ -172,7 +173,7 @@ func (b *Bot) team(ctx context.Context, c *Call) (Reply, error) {
 	case "conferma":
 		return b.confirmTeam(ctx, c, in, pool, st, members)
 	case "sostituisci":
-		return replacementsReply(c, in, pool, st, members, args[0])
+		return replacementsReply(c, in, pool, st, members, args[0], personName(pool, args[0]))
 	case "scambia":
 		sw := [2]int64{args[0], args[1]}
 		if members, err = applySwap(in, pool, members, sw); err != nil {
@@ -326,8 +327,9 @@ func teamReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members 
 	return r, nil
 }
 
-// replacementsReply lists the best replacements for one member, with their effect on the score.
-func replacementsReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members []int64, emp int64) (Reply, error) {
+// replacementsReply lists the best replacements for one member (called name), with their
+// effect on the score.
+func replacementsReply(c *Call, in teamform.Input, pool TeamPool, st teamState, members []int64, emp int64, name string) (Reply, error) {
 	slot := slices.Index(members, emp)
 	if slot < 0 {
 		return Reply{}, Errorf(EINVALID, "team.not_member", "emp", emp)
@@ -336,7 +338,6 @@ func replacementsReply(c *Call, in teamform.Input, pool TeamPool, st teamState, 
 	if err != nil {
 		return Reply{}, fmt.Errorf("replacements: %w", err)
 	}
-	name := personName(pool, emp)
 	r := Reply{Title: c.T("team.replacements.title", "name", name, "id", st.project.ID)}
 	if len(reps) == 0 {
 		r.Text = c.T("team.replacements.none", "name", name)
@@ -345,10 +346,14 @@ func replacementsReply(c *Call, in teamform.Input, pool TeamPool, st teamState, 
 	for _, rep := range reps {
 		id := rep.Candidate.ID
 		person := pool.People[id]
+		// The explanation is the candidate's own contribution to the rest of the team; the change
+		// is against what the person replaced contributed: both say so, so that "aggiunge un
+		// dipartimento" next to "dipartimenti +0" reads as "as did the one replaced".
 		r.Sections = append(r.Sections, Section{Text: c.T("team.replacement", "name", person.Name, "emp", id,
-			"unit", person.Unit, "department", departmentName(c, pool, id),
-			"departments", fmt.Sprintf("%+d", rep.Delta.Departments), "links", fmt.Sprintf("%+d", rep.Delta.NewLinks)) +
-			"\n" + explanationText(c, pool, rep.Explanation)})
+			"unit", person.Unit, "department", departmentName(c, pool, id)) +
+			"\n" + c.T("team.replacement.why", "old", name, "why", explanationText(c, pool, rep.Explanation)) +
+			"\n" + c.T("team.replacement.delta", "old", name, "departments", fmt.Sprintf("%+d", rep.Delta.Departments),
+			"links", fmt.Sprintf("%+d", rep.Delta.NewLinks))})
 		r.Choices = append(r.Choices, Choice{
 			Label:   c.T("team.choice.swap", "name", person.Name),
 			Command: fmt.Sprintf("%s scambia %d %d%s", st.base(), emp, id, st.suffix(st.exclude, st.swaps)),

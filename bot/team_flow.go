@@ -81,7 +81,9 @@ func (b *Bot) confirmedTeam(ctx context.Context, c *Call, pool TeamPool, st team
 		if err := b.checkReplaceable(p.Team, args[0]); err != nil {
 			return Reply{}, err
 		}
-		return replacementsReply(c, in, pool, teamState{project: p}, members, args[0])
+		r, err := replacementsReply(c, in, pool, teamState{project: p}, members, args[0], slotHolder(c, p, args[0]))
+		r.Private = true
+		return r, err
 	}
 	// scambia OLD NEW: the new person must be a valid replacement for the slot.
 	oldID, newID := args[0], args[1]
@@ -109,8 +111,21 @@ func (b *Bot) confirmedTeam(ctx context.Context, c *Call, pool TeamPool, st team
 	b.log.InfoContext(ctx, "team slot refilled", "project_id", p.ID, "old", oldID, "new", newID)
 	r := b.teamStatusReply(c, in, pool, p, team)
 	inv, _ := team.SlotOf(newID)
-	r.Text = c.T("team.replaced", "new", personName(pool, newID), "old", personName(pool, oldID)) + unreachableNote(c, []Invitation{inv}) + "\n" + r.Text
+	r.Text = c.T("team.replaced", "new", personName(pool, newID), "old", slotHolder(c, p, oldID)) + unreachableNote(c, []Invitation{inv}) + "\n" + r.Text
 	return r, nil
+}
+
+// slotHolder names the holder of emp's place as the reader may know them: by name to the
+// coordinator, or while the invitation is pending or accepted; otherwise only by the place.
+func slotHolder(c *Call, p Project, emp int64) string {
+	inv, ok := p.Team.SlotOf(emp)
+	if !ok || !inv.Open() || isCoordinator(c, p) {
+		if ok {
+			return inv.Person.Name
+		}
+		return "#" + strconv.FormatInt(emp, 10)
+	}
+	return c.T("team.former_holder", "n", inv.Slot)
 }
 
 // checkReplaceable refuses to replace someone who is not in the team or has accepted.
@@ -128,9 +143,14 @@ func (b *Bot) checkReplaceable(t ProjectTeam, emp int64) error {
 	return nil
 }
 
-// statusMark is an invitation's state in a team list.
+// statusMark is an invitation's state in a team list; in the second person when the reader is
+// the invitee.
 func statusMark(c *Call, inv Invitation) string {
-	s := c.T("invite.status."+string(inv.Status), "date", dateText(c, inv.AnsweredAt))
+	key := "invite.status." + string(inv.Status)
+	if c.Caller.ID != 0 && c.Caller.ID == inv.Person.ID {
+		key = "invite.own_status." + string(inv.Status)
+	}
+	s := c.T(key, "date", dateText(c, inv.AnsweredAt))
 	if inv.Status == InviteDeclined && inv.Reason != "" {
 		s += " — " + c.T("team.notice.reason", "reason", inv.Reason)
 	}
@@ -154,7 +174,19 @@ func (b *Bot) teamStatusReply(c *Call, in teamform.Input, pool TeamPool, p Proje
 		r.Text = c.T("team.status.progress", "accepted", t.Count(InviteAccepted), "pending", t.Count(InvitePending),
 			"open", len(t.Slots)-t.Count(InviteAccepted)-t.Count(InvitePending), "k", len(t.Slots))
 	}
+	// Only the coordinator learns who declined or let an invitation lapse, and why; to the
+	// dirigenti and admins who may also manage the team, an open place is just open.
+	coordinator := isCoordinator(c, p)
+	r.Private = coordinator
 	for _, inv := range t.Slots {
+		if inv.Open() && !coordinator {
+			r.Sections = append(r.Sections, Section{Text: c.T("team.status.open_slot", "n", inv.Slot)})
+			if !t.Formed() {
+				r.Choices = append(r.Choices, Choice{Label: c.T("team.choice.refill_slot", "n", inv.Slot),
+					Command: fmt.Sprintf("%s %s sostituisci %d", teamWord, id, inv.Person.ID), Style: StylePrimary})
+			}
+			continue
+		}
 		person, ok := pool.People[inv.Person.ID]
 		line := c.T("team.status.member", "n", inv.Slot, "name", inv.Person.Name, "emp", inv.Person.ID, "status", statusMark(c, inv))
 		if ok {
@@ -170,9 +202,15 @@ func (b *Bot) teamStatusReply(c *Call, in teamform.Input, pool TeamPool, p Proje
 				Command: fmt.Sprintf("%s %s sostituisci %d", teamWord, id, inv.Person.ID), Style: styleIf(inv.Open())})
 		}
 	}
+	// Once formed, the team's own pairs are collaboration links too: the summary counts against
+	// the links that existed before it, as the links the team created.
+	key := "team.summary_line"
+	if t.Formed() {
+		in.Links, key = pool.linksBefore(*t.FormedAt), "team.summary_formed"
+	}
 	if team, err := teamform.Explain(in, t.MemberIDs()); err == nil {
 		sum := team.Summary
-		r.Sections = append(r.Sections, Section{Text: c.T("team.summary_line", "departments", sum.Departments,
+		r.Sections = append(r.Sections, Section{Text: c.T(key, "departments", sum.Departments,
 			"links", sum.NewLinks, "pairs", sum.Pairs, "non_contiguous", sum.NonContiguousLinks)})
 	}
 	r.Choices = append(r.Choices, Choice{Label: c.T("reminder.open_project"), Command: projectWord + " " + id})
@@ -234,6 +272,7 @@ func (b *Bot) inviteCommand() *Command {
 		EN:      "invitation",
 		Aliases: []string{"inviti", "invitations"},
 		Summary: "invite.summary",
+		Private: true,
 		Subs: []*Sub{
 			{Summary: "invite.sub.list", Examples: []string{"invito"}, Handler: b.myInvitations},
 			{OnID: true, Summary: "invite.sub.show", Examples: []string{"invito 12"},
@@ -311,7 +350,7 @@ func (b *Bot) showInvitation(ctx context.Context, c *Call, pid int64) (Reply, er
 	if !ok {
 		return Reply{}, Errorf(ENOTFOUND, "invite.not_invited", "id", pid, "title", p.Title)
 	}
-	card := projectCard(c, p, "")
+	card := projectCard(c, p, "", false)
 	r := Reply{Title: c.T("invite.title", "id", p.ID, "title", p.Title), Text: c.T("invite.your_status", "status", statusMark(c, inv))}
 	if len(card.Sections) > 0 {
 		r.Sections = card.Sections[:1]
@@ -472,7 +511,7 @@ func (b *Bot) TeamChannelPlan(ctx context.Context, projectID int64) (TeamChannel
 		}
 	}
 	c := &Call{Locale: b.defaultLocale}
-	card := projectCard(c, p, c.T("team.channel_welcome"))
+	card := projectCard(c, p, c.T("team.channel_welcome"), false)
 	card.Choices = []Choice{{Label: c.T("reminder.open_project"), Command: fmt.Sprintf("%s %d", projectWord, p.ID)}}
 	card.Public = true
 	card.Locale = c.Locale

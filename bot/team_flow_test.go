@@ -79,9 +79,14 @@ func TestTeamInvitationFlow(t *testing.T) {
 		if !ok {
 			t.Fatalf("no invitation to %s: %+v", who, sentNow)
 		}
-		wantText(t, "invitation to "+who, s.body, "carla ti invita nella squadra del progetto", "Squadra: Gina (in attesa)",
+		wantText(t, "invitation to "+who, s.body, "carla ti invita nella squadra del progetto", "Squadra: posti ancora da assegnare: 3",
 			"«Mappa dei cantieri»", "Rispondi entro 3 giorni",
 			f.cmd("[invito %d accetta]"), f.cmd("[invito %d rifiuta modulo]"))
+		// An invitee is not the coordinator: who else was invited, and how they answer, is
+		// not theirs to read.
+		if strings.Contains(s.body, "(in attesa)") {
+			t.Errorf("the invitation to %s shows the invitations' states:\n%s", who, s.body)
+		}
 	}
 	if r := ask(f.b, "carla", f.cmd("squadra %d conferma")); !r.IsError || !strings.Contains(r.Text, "già stata confermata") {
 		t.Errorf("second confirm: %q", r.Text)
@@ -164,7 +169,10 @@ func TestTeamInvitationFlow(t *testing.T) {
 	}
 	card := f.ask(t, f.cmd("progetto %d")).PlainText()
 	wantText(t, "card", card, "Squadra: Gina, Greta, Aldo (dal ")
-	wantText(t, "formed status", f.ask(t, f.cmd("squadra %d")).PlainText(), "Squadra completa dal")
+	// The team's own pairs are collaboration links now: the summary counts those it created
+	// (it said "Nuovi legami: 0 su 3 coppie" once the team was formed).
+	wantText(t, "formed status", f.ask(t, f.cmd("squadra %d")).PlainText(), "Squadra completa dal",
+		"Legami creati dalla squadra: 3 su 3 coppie")
 	wantText(t, "home", f.askAs(t, "gina", "home").PlainText(), "Le mie squadre", "«Mappa dei cantieri»")
 	if r := ask(f.b, "carla", f.cmd("squadra %d sostituisci %d", "Greta")); !r.IsError || !strings.Contains(r.Text, "già completa") {
 		t.Errorf("replace in a formed team: %q", r.Text)
@@ -254,7 +262,7 @@ func TestInvitationsExpireRemindAndCancel(t *testing.T) {
 	}
 
 	// Cancelling the project withdraws the pending invitations and tells the invitees.
-	wantText(t, "list", f.askAs(t, "gina", "invito").PlainText(), "Mappa dei cantieri", "in attesa di risposta")
+	wantText(t, "list", f.askAs(t, "gina", "invito").PlainText(), "Mappa dei cantieri", "aspetta la tua risposta")
 	wantText(t, "home", f.askAs(t, "gina", "home").PlainText(), "Inviti nelle squadre", "«Mappa dei cantieri»: aspetta la tua risposta")
 	carla := int64(f.count(t, `SELECT employee_id FROM employee_identities WHERE external_id = 'carla'`))
 	n = len(notices(t, f.store))

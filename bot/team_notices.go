@@ -33,7 +33,7 @@ func (b *Bot) invitationNotice(p Project, team ProjectTeam, inv Invitation) Noti
 		from = team.Coordinator.Name
 	}
 	p.Team = team
-	card := projectCard(c, p, "")
+	card := projectCard(c, p, "", false)
 	r := Reply{
 		Title:  c.T("invite.title", "id", p.ID, "title", p.Title),
 		Text:   c.T("invite.text", "from", from, "id", p.ID, "title", p.Title, "days", int(InvitationTTL.Hours()/24)),
@@ -85,6 +85,16 @@ func (b *Bot) expiredNotice(team ProjectTeam, inv Invitation) Notice {
 	}
 }
 
+// aboutReader picks the second-person form of a notice (key + "_self") when the reader is the
+// person it is about: a coordinator who is also in the team reads "Hai accettato", not their
+// own name in the third person.
+func aboutReader(key string, reader, about PersonRef) string {
+	if reader.ID != 0 && reader.ID == about.ID {
+		return key + "_self"
+	}
+	return key
+}
+
 // acceptedNotice tells the coordinator of an acceptance, with how many have accepted.
 func (b *Bot) acceptedNotice(team ProjectTeam, inv Invitation) []Notice {
 	if team.Coordinator == nil || team.Formed() {
@@ -96,8 +106,8 @@ func (b *Bot) acceptedNotice(team ProjectTeam, inv Invitation) []Notice {
 		Key:     fmt.Sprintf("team-accepted:%d", inv.ID),
 		Channel: team.Coordinator.Address(),
 		Reply: Reply{
-			Text: c.T("team.notice.accepted", "name", inv.Person.Name, "id", team.ProjectID, "title", team.ProjectTitle,
-				"accepted", team.Count(InviteAccepted), "k", len(team.Slots)),
+			Text: c.T(aboutReader("team.notice.accepted", *team.Coordinator, inv.Person), "name", inv.Person.Name, "id", team.ProjectID,
+				"title", team.ProjectTitle, "accepted", team.Count(InviteAccepted), "k", len(team.Slots)),
 			Locale:  c.Locale,
 			Choices: []Choice{{Label: c.T("team.button.status"), Command: teamWord + " " + id}},
 		},
@@ -145,10 +155,10 @@ func (b *Bot) openSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, pr
 	var lines []string
 	switch inv.Status {
 	case InviteExpired:
-		lines = append(lines, c.T("team.notice.expired", "name", inv.Person.Name, "id", team.ProjectID, "title", team.ProjectTitle,
+		lines = append(lines, c.T(aboutReader("team.notice.expired", *team.Coordinator, inv.Person), "name", inv.Person.Name, "id", team.ProjectID, "title", team.ProjectTitle,
 			"days", int(InvitationTTL.Hours()/24)))
 	default:
-		lines = append(lines, c.T("team.notice.declined", "name", inv.Person.Name, "id", team.ProjectID, "title", team.ProjectTitle))
+		lines = append(lines, c.T(aboutReader("team.notice.declined", *team.Coordinator, inv.Person), "name", inv.Person.Name, "id", team.ProjectID, "title", team.ProjectTitle))
 		if inv.Reason != "" {
 			lines = append(lines, c.T("team.notice.reason", "reason", inv.Reason))
 		}

@@ -176,7 +176,10 @@ func TestTeamExclusionAndSwap(t *testing.T) {
 	if len(reps.Choices) != 1 || reps.Choices[0].Command != f.cmd("squadra %d scambia %d %d", "Aldo", "Paolo") {
 		t.Fatalf("replacements = %+v\n%s", reps.Choices, reps.PlainText())
 	}
-	if !strings.Contains(reps.PlainText(), "dipartimenti -1, nuovi legami +0") {
+	// The candidate's own contribution and the change against Aldo are both labelled, so that
+	// they cannot read as contradicting each other.
+	if !strings.Contains(reps.PlainText(), "Rispetto a Aldo: dipartimenti -1, nuovi legami +0.") ||
+		!strings.Contains(reps.PlainText(), "Al posto di Aldo: copre Appalti pubblici") {
 		t.Errorf("replacement effect missing:\n%s", reps.PlainText())
 	}
 	swapped := f.ask(t, reps.Choices[0].Command)

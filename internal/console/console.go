@@ -125,11 +125,27 @@ func (c *Console) Run(ctx context.Context) error {
 			continue
 		}
 		text := line
-		if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.choices) {
+		if n, err := strconv.Atoi(line); err == nil {
+			// A number is never a command: it picks one of the offered choices, or is a slip
+			// to point out (not an unknown command "7" with a "did you mean «?»").
+			if n < 1 || n > len(c.choices) {
+				c.println(c.choiceOutOfRange())
+				continue
+			}
 			text = c.choices[n-1].Command
 		}
 		c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceConsole, Text: text})
 	}
+}
+
+// choiceOutOfRange says which numbers may be typed now.
+func (c *Console) choiceOutOfRange() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.choices) == 0 {
+		return i18n.T(c.locale(), "console.no_choices")
+	}
+	return i18n.T(c.locale(), "console.choice_range", "max", len(c.choices))
 }
 
 // next returns the next input line, printing prompt first on a terminal.

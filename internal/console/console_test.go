@@ -112,3 +112,27 @@ func TestExitWordEndsTheSession(t *testing.T) {
 		t.Fatalf("output = %q", out.String())
 	}
 }
+
+// TestNumberOutOfRangeSaysWhichNumbers: "7" when three choices were offered is not an unknown
+// command "7" ("did you mean «?»"): the console says which numbers may be picked.
+func TestNumberOutOfRangeSaysWhichNumbers(t *testing.T) {
+	t.Parallel()
+	b := bot.New(bot.Config{Store: postgres.NewStore(pgtest.NewPool(t))})
+	var out bytes.Buffer
+	c := console.New(console.Config{Bot: b, Handle: "mario", In: strings.NewReader("7\nprofilo\n7\n0\n"), Out: &out})
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"Non ci sono scelte da fare adesso", "Scegli un numero da 1 a 3, oppure scrivi un comando."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Non conosco il comando") {
+		t.Errorf("a number was taken for a command:\n%s", got)
+	}
+	if n := strings.Count(got, "Scegli un numero da 1 a 3"); n != 2 {
+		t.Errorf("out-of-range answers: %d, want 2 (7 and 0)", n)
+	}
+}

@@ -323,15 +323,19 @@ func (s *Store) Skills(ctx context.Context) ([]bot.Skill, error) {
 var openPhases = []string{"ideazione", "progettazione"}
 
 // Opportunities lists open projects needing one of the employee's skills at a level they
-// have, newest first.
+// have, newest first: not their own (they coordinate it), nor one whose team they are in or
+// were invited to (whatever they answered).
 func (s *Store) Opportunities(ctx context.Context, employeeID int64) ([]bot.Opportunity, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT p.id, p.title, p.phase, s.code, s.name_it, s.name_en, s.category, es.level
+		SELECT p.id, p.title, p.phase, s.code, s.name_it, s.name_en, s.category, es.level, ps.min_level
 		FROM projects p
 		JOIN project_skills ps ON ps.project_id = p.id
 		JOIN employee_skills es ON es.skill_id = ps.skill_id AND es.employee_id = $1 AND es.level >= ps.min_level
 		JOIN skills s ON s.id = ps.skill_id
 		WHERE p.phase = ANY($2)
+		  AND p.coordinator_id IS DISTINCT FROM $1
+		  AND NOT EXISTS (SELECT 1 FROM team_invitations t WHERE t.project_id = p.id AND t.employee_id = $1)
+		  AND NOT EXISTS (SELECT 1 FROM team_members m WHERE m.project_id = p.id AND m.employee_id = $1)
 		ORDER BY p.created_at DESC, p.id DESC, s.code
 		LIMIT 500`, employeeID, openPhases)
 	if err != nil {
@@ -342,16 +346,16 @@ func (s *Store) Opportunities(ctx context.Context, employeeID int64) ([]bot.Oppo
 	for rows.Next() {
 		var (
 			o  bot.Opportunity
-			sl bot.SkillLevel
+			sl bot.SkillMatch
 		)
-		if err := rows.Scan(&o.ProjectID, &o.Title, &o.Phase, &sl.Code, &sl.NameIT, &sl.NameEN, &sl.Category, &sl.Level); err != nil {
+		if err := rows.Scan(&o.ProjectID, &o.Title, &o.Phase, &sl.Code, &sl.NameIT, &sl.NameEN, &sl.Category, &sl.Level, &sl.MinLevel); err != nil {
 			return nil, wrap("scan opportunity", err)
 		}
 		if n := len(out); n > 0 && out[n-1].ProjectID == o.ProjectID {
 			out[n-1].Matches = append(out[n-1].Matches, sl)
 			continue
 		}
-		o.Matches = []bot.SkillLevel{sl}
+		o.Matches = []bot.SkillMatch{sl}
 		out = append(out, o)
 	}
 	return out, wrap("opportunities", rows.Err())

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -57,7 +58,7 @@ FROM employee_skills es JOIN project_skills ps ON ps.skill_id = es.skill_id AND 
 ORDER BY es.employee_id, es.skill_id`
 
 const teamEdgesQuery = `
-SELECT c.employee_a, c.employee_b
+SELECT c.employee_a, c.employee_b, c.first_seen
 FROM collaboration_edges c
 JOIN employees a ON a.id = c.employee_a AND a.active
 JOIN employees b ON b.id = c.employee_b AND b.active`
@@ -147,29 +148,45 @@ func (s *Store) TeamPool(ctx context.Context, projectID int64) (bot.TeamPool, er
 		return bot.TeamPool{}, wrap(op, err)
 	}
 
-	for _, dst := range []*[][2]int64{&pool.Links, &pool.Adjacent} {
-		rows, err = br.Query()
-		if err != nil {
+	rows, err = br.Query()
+	if err != nil {
+		return bot.TeamPool{}, wrap(op, err)
+	}
+	for rows.Next() {
+		var (
+			a, b  int64
+			since time.Time
+		)
+		if err := rows.Scan(&a, &b, &since); err != nil {
+			rows.Close()
 			return bot.TeamPool{}, wrap(op, err)
 		}
-		for rows.Next() {
-			var a, b int64
-			if err := rows.Scan(&a, &b); err != nil {
-				rows.Close()
-				return bot.TeamPool{}, wrap(op, err)
-			}
-			if dst == &pool.Links {
-				_, aok := index[a]
-				_, bok := index[b]
-				if !aok || !bok {
-					continue
-				}
-			}
-			*dst = append(*dst, [2]int64{a, b})
+		_, aok := index[a]
+		_, bok := index[b]
+		if !aok || !bok {
+			continue
 		}
-		if err := rows.Err(); err != nil {
+		pool.Links = append(pool.Links, [2]int64{a, b})
+		pool.LinkSince = append(pool.LinkSince, since)
+	}
+	if err := rows.Err(); err != nil {
+		return bot.TeamPool{}, wrap(op, err)
+	}
+
+	rows, err = br.Query()
+	if err != nil {
+		return bot.TeamPool{}, wrap(op, err)
+	}
+	for rows.Next() {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
+			rows.Close()
 			return bot.TeamPool{}, wrap(op, err)
 		}
+		pool.Adjacent = append(pool.Adjacent, [2]int64{a, b})
+	}
+	if err := rows.Err(); err != nil {
+		return bot.TeamPool{}, wrap(op, err)
 	}
 	return pool, nil
 }

@@ -85,6 +85,11 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
 		return "", fmt.Errorf("post to %s: %w", channel, bot.ErrUnreachable)
 	}
+	if r.Private && !isDirect(channel) {
+		// A private reply never goes where others read it (a channel, a group conversation):
+		// refusing is better than leaking, and no retry would make the conversation private.
+		return "", fmt.Errorf("post a private reply to the shared conversation %s: %w", channel, bot.ErrUnreachable)
+	}
 	if list, ok := strings.CutPrefix(channel, bot.GroupAddressPrefix); ok {
 		// A group conversation (an exchange round's group): opened, or found again, with
 		// conversations.open, which returns the same conversation for the same people.
@@ -140,6 +145,13 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 // conversation id (C…, G…, D…).
 func isUserID(id string) bool {
 	return strings.HasPrefix(id, "U") || strings.HasPrefix(id, "W")
+}
+
+// isDirect reports whether a conversation is read by the user alone: a user id (a DM is opened
+// for it) or a DM channel (D…). Channels (C…), private channels and group DMs (G…) and groups of
+// an exchange round are shared.
+func isDirect(id string) bool {
+	return isUserID(id) || strings.HasPrefix(id, "D")
 }
 
 // do runs one Web API call: it waits for the limiter (if limited), counts the outcome, and
@@ -245,6 +257,19 @@ func (c *Client) postMessage(ctx context.Context, channel, threadTS string, msg 
 		return err
 	})
 	return ts, err
+}
+
+// postEphemeral shows msg to user alone in channel (in the thread threadTS if set); Slack
+// refuses it when the user is not in the channel.
+func (c *Client) postEphemeral(ctx context.Context, channel, user, threadTS string, msg message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.text, false), slack.MsgOptionBlocks(msg.blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	return c.doKeyed(ctx, "chat.postEphemeral", []string{"chat.postEphemeral:" + channel}, true, func(ctx context.Context) error {
+		_, err := c.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
 }
 
 // openView opens a modal with a trigger_id.

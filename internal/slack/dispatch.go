@@ -434,18 +434,28 @@ func (t *Transport) deliver(ctx context.Context, log *slog.Logger, req bot.Reque
 	}
 
 	msg := renderMessage(r, locale)
+	// Something meant for the reader alone is never shown to the channel, whoever asked for it
+	// to be public.
+	public := r.Public && !r.Private
 	var (
 		err                   error
 		imgChannel, imgThread string
 	)
 	switch {
 	case tgt.responseURL != "":
-		if err = t.client.postResponseURL(ctx, tgt.responseURL, msg, r.Public); err != nil {
+		if err = t.client.postResponseURL(ctx, tgt.responseURL, msg, public); err != nil {
 			// A response_url lasts 30 minutes and 5 uses; a DM always works.
 			log.Warn("response_url failed; answering by direct message", "err", err)
 			_, err = t.client.postMessage(ctx, tgt.user, "", msg)
-		} else if r.Public {
+		} else if public {
 			imgChannel, imgThread = tgt.origin, tgt.threadTS
+		}
+	case tgt.channel != "" && r.Private && !isDirect(tgt.channel):
+		// Asked in a channel (a mention, a form opened from its thread): answer the asker
+		// alone, in place when Slack lets us, else by direct message.
+		if err = t.client.postEphemeral(ctx, tgt.channel, tgt.user, tgt.threadTS, msg); err != nil {
+			log.Warn("ephemeral answer failed; answering by direct message", "err", err)
+			_, err = t.client.postMessage(ctx, tgt.user, "", msg)
 		}
 	case tgt.channel != "":
 		_, err = t.client.postMessage(ctx, tgt.channel, tgt.threadTS, msg)
@@ -457,7 +467,7 @@ func (t *Transport) deliver(ctx context.Context, log *slog.Logger, req bot.Reque
 		log.Error("could not deliver the answer", "err", err)
 		return
 	}
-	log.Info("answer delivered", "public", r.Public, "error_reply", r.IsError)
+	log.Info("answer delivered", "public", public, "private", r.Private, "error_reply", r.IsError)
 	t.deliverImage(ctx, log, tgt.user, imgChannel, imgThread, r.Image)
 	t.deliverFile(ctx, log, tgt.user, r.File)
 }

@@ -172,6 +172,8 @@ func (f *fakeSlack) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp = map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
 	case "chat.postMessage":
 		resp = map[string]any{"ok": true, "channel": c.form.Get("channel"), "ts": fmt.Sprintf("1700000000.%06d", n)}
+	case "chat.postEphemeral":
+		resp = map[string]any{"ok": true, "message_ts": fmt.Sprintf("1700000001.%06d", n)}
 	case "views.open":
 		resp = map[string]any{"ok": true, "view": map[string]any{"id": "V1"}}
 	case "users.info":

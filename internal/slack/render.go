@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -360,10 +362,12 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-// keepToken matches what may stay unescaped in our output: user and channel mentions. Anything
-// else in angle brackets (<!channel>, <!here>, links) is escaped, so that text a user typed
-// into a profile cannot ping a whole channel when it is shown.
-var keepToken = regexp.MustCompile(`<(?:@[UW]|#C)[A-Z0-9]+(?:\|[^<>]*)?>`)
+// keepToken matches what may stay unescaped in our output: user mentions and channel links,
+// public (<#C…>) or private (<#G…>, as the bot writes a private project channel). A channel
+// link notifies nobody. Anything else in angle brackets (<!channel>, <!here>, <!subteam^…>,
+// links) is escaped, so that text a user typed into a profile cannot ping a whole channel when
+// it is shown.
+var keepToken = regexp.MustCompile(`<(?:@[UW]|#[CG])[A-Z0-9]+(?:\|[^<>]*)?>`)
 
 // escapeMrkdwn escapes &, < and > as Slack requires in text, keeping user and channel mentions.
 func escapeMrkdwn(s string) string {
@@ -388,34 +392,72 @@ func unescapeSlack(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// fit shortens s to at most n characters, ending with "…" when cut, and never inside an
-// escape sequence such as "&amp;".
-func fit(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+// Slack counts the length of text in UTF-16 code units: an emoji outside the Basic
+// Multilingual Plane counts two. The cuts below count the same way, and never split a
+// surrogate pair (they cut between runes) nor, where it is easy to see, a grapheme: a cut is
+// moved back before a combining mark, a variation selector, a skin tone or a zero-width joiner
+// that belongs to the character before it.
+
+// utf16Len is the length of s as Slack counts it.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
 	}
-	r := []rune(s)[:n-1]
-	return string(trimPartialEntity(r)) + "…"
+	return n
 }
 
-// splitText cuts s into chunks of at most n characters, preferring line breaks, then spaces,
-// so that long text reads naturally across sections.
+// extendsPrevious reports whether r belongs to the character before it.
+func extendsPrevious(r rune) bool {
+	return unicode.In(r, unicode.Mn, unicode.Me) || r == '\u200d' || (r >= 0xfe00 && r <= 0xfe0f) ||
+		(r >= 0x1f3fb && r <= 0x1f3ff) || (r >= 0xe0020 && r <= 0xe007f)
+}
+
+// runesWithin returns how many of r's leading runes fit in n UTF-16 units, ending at a
+// character boundary when one is in reach.
+func runesWithin(r []rune, n int) int {
+	k, units := 0, 0
+	for k < len(r) && units+utf16.RuneLen(r[k]) <= n {
+		units += utf16.RuneLen(r[k])
+		k++
+	}
+	for j := k; j > 0 && j < len(r); j-- {
+		if !extendsPrevious(r[j]) && r[j-1] != '\u200d' {
+			return j
+		}
+	}
+	return k
+}
+
+// fit shortens s to at most n UTF-16 units, ending with "…" when cut, and never inside an
+// escape sequence such as "&amp;" or a character.
+func fit(s string, n int) string {
+	if utf16Len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(trimPartialEntity(r[:runesWithin(r, n-1)])) + "…"
+}
+
+// splitText cuts s into chunks of at most n UTF-16 units, preferring line breaks, then
+// spaces, so that long text reads naturally across sections.
 func splitText(s string, n int) []string {
 	s = strings.TrimSpace(s)
 	var out []string
 	for s != "" {
-		r := []rune(s)
-		if len(r) <= n {
+		if utf16Len(s) <= n {
 			out = append(out, s)
 			break
 		}
-		cut, skip := n, 0
-		if i := lastIndexRune(r[:n+1], '\n'); i > n/2 {
+		r := []rune(s)
+		limit := runesWithin(r, n)
+		cut, skip := limit, 0
+		if i := lastIndexRune(r[:min(limit+1, len(r))], '\n'); i > limit/2 {
 			cut, skip = i, 1
-		} else if i := lastIndexRune(r[:n+1], ' '); i > n/2 {
+		} else if i := lastIndexRune(r[:min(limit+1, len(r))], ' '); i > limit/2 {
 			cut, skip = i, 1
 		} else {
-			cut = len(trimPartialEntity(r[:n]))
+			cut = len(trimPartialEntity(r[:limit]))
 		}
 		if chunk := strings.TrimSpace(string(r[:cut])); chunk != "" {
 			out = append(out, chunk)

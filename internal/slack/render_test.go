@@ -187,3 +187,52 @@ func TestFormMetadataFitsOrDropsTheResponseURL(t *testing.T) {
 		t.Fatal("oversized metadata accepted")
 	}
 }
+
+// TestPrivateChannelLinksAreKept: the bot links a private project channel as <#G…>; it used to
+// be escaped into literal text. Broadcasts and user-group pings stay escaped.
+func TestPrivateChannelLinksAreKept(t *testing.T) {
+	t.Parallel()
+	got := escapeMrkdwn("Canale: <#G0123ABC> <#C42|progetti> <!here> <!subteam^S1|@tutti> <#Zoo>")
+	want := "Canale: <#G0123ABC> <#C42|progetti> &lt;!here&gt; &lt;!subteam^S1|@tutti&gt; &lt;#Zoo&gt;"
+	if got != want {
+		t.Fatalf("escapeMrkdwn:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestCutsCountUTF16AndKeepCharactersWhole: Slack counts UTF-16 units, so a title of emoji is
+// cut to 150 units, not 150 runes (300 units, refused); no surrogate pair, skin tone or joined
+// emoji is split.
+func TestCutsCountUTF16AndKeepCharactersWhole(t *testing.T) {
+	t.Parallel()
+	title := strings.Repeat("🚲", 100) // 100 runes, 200 UTF-16 units
+	h := fit(title, maxHeaderText)
+	if n := utf16Len(h); n > maxHeaderText {
+		t.Errorf("header of %d UTF-16 units, limit %d", n, maxHeaderText)
+	}
+	if !utf8.ValidString(h) || !strings.HasSuffix(h, "🚲…") {
+		t.Errorf("header cut badly: %q", h)
+	}
+	// A thumbs-up with a skin tone and a family joined with ZWJ stay whole or go whole.
+	for _, tail := range []string{"👍🏽", "👩‍👩‍👧"} {
+		for n := 2; n < 12; n++ {
+			s := fit("ab"+tail+"cd", n)
+			if strings.Contains(s, tail) || !strings.ContainsAny(s, "\u200d\U0001F3FD") {
+				continue
+			}
+			t.Errorf("fit(%q, %d) = %q splits %q", "ab"+tail+"cd", n, s, tail)
+		}
+	}
+	label := fit(strings.Repeat("é🙂", 40), maxButtonText)
+	if utf16Len(label) > maxButtonText {
+		t.Errorf("button label of %d units", utf16Len(label))
+	}
+	chunks := splitText(strings.Repeat("🙂 ", 2000), maxSectionText)
+	for _, c := range chunks {
+		if utf16Len(c) > maxSectionText || !utf8.ValidString(c) {
+			t.Errorf("section chunk of %d units", utf16Len(c))
+		}
+	}
+	if len(chunks) != 2 || strings.Count(strings.Join(chunks, " "), "🙂") != 2000 {
+		t.Errorf("%d chunks for 5,999 units, want 2 with every emoji", len(chunks))
+	}
+}
