@@ -96,6 +96,7 @@ func TestMalformedKeyValueInItalianAndEnglish(t *testing.T) {
 		{"profilo competenze=gis:4", "profile.bad_level", []any{"skill", "gis", "value", "4"}},
 		{"profilo competenze=gis:x", "profile.bad_level", []any{"skill", "gis", "value", "x"}},
 		{"profilo competenze=apalti:2", "profile.unknown_skill_suggest", []any{"skill", "apalti", "suggestion", "appalti"}},
+		{"profilo competenze=gsi:2", "profile.unknown_skill_suggest", []any{"skill", "gsi", "suggestion", "gis"}},
 		{"profilo competenze=astrofisica", "profile.unknown_skill", []any{"skill", "astrofisica"}},
 		{"profilo capacita=-1", "profile.bad_capacity", []any{"value", "-1", "max", 10}},
 		{"profilo capacita=due", "profile.bad_capacity", []any{"value", "due", "max", 10}},
@@ -177,7 +178,7 @@ func TestProfileEditShowAndLanguage(t *testing.T) {
 	}
 	// The form is offered with the current values, and submitting it updates the profile.
 	f := ask(b, "anna.bianchi", "profilo modifica").Form
-	if f == nil || f.Submit != "profile" || f.Fields[0].Value != "Anna Bianchi" || f.Fields[3].Value != "1" {
+	if f == nil || f.Submit != "profile edit" || f.Fields[0].Value != "Anna Bianchi" || f.Fields[3].Value != "1" {
 		t.Fatalf("form = %+v", f)
 	}
 	r = b.Handle(ctx, bot.Request{From: anna, Source: bot.SourceForm, Text: f.Submit,

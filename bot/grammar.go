@@ -87,6 +87,8 @@ const (
 	KindList
 	// KindCommand is a command's word (in either language).
 	KindCommand
+	// KindSub is a sub-command word of the command named by the KindCommand before it.
+	KindSub
 )
 
 // Param is a positional parameter or a key=value field of a sub-command.
@@ -401,24 +403,29 @@ func (p *Parsed) bindFields(cmd *Command, args Args, values map[string]string, l
 	for _, k := range formKeys {
 		all = append(all, kv{strings.ToLower(k), values[k]})
 	}
+	// Names first, so that a field given twice is said before any of its values is judged.
+	fields := make([]*Param, len(all))
 	for i, e := range all {
-		k, v := e.k, e.v
-		f := s.field(k)
+		f := s.field(e.k)
 		if f == nil {
-			return unknownField(cmd, s, k, locale)
+			return unknownField(cmd, s, e.k, locale)
 		}
 		fromForm := i >= len(all)-len(formKeys)
 		if prev, dup := given[f.Name.IT]; dup && !fromForm {
-			return Errorf(EINVALID, "grammar.field_twice", "key", k, "other", prev, "field", f.Name.In(locale))
+			return Errorf(EINVALID, "grammar.field_twice", "key", e.k, "other", prev, "field", f.Name.In(locale))
 		}
-		given[f.Name.IT] = k
-		if strings.TrimSpace(v) == "" {
+		given[f.Name.IT] = e.k
+		fields[i] = f
+	}
+	for i, e := range all {
+		f := fields[i]
+		if strings.TrimSpace(e.v) == "" {
 			// An empty value is "not given" for an optional field (a form's empty input);
 			// handlers decide whether it clears something.
 			p.Named[f.Name.IT] = ""
 			continue
 		}
-		nv, err := checkValue(*f, v, locale)
+		nv, err := checkValue(*f, e.v, locale)
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,7 @@ func (b *Bot) Localize(text, locale string) string {
 	if sub == nil {
 		return strings.Join(toks, " ")
 	}
+	var named *Command // the command a KindCommand argument names
 	for i, a := range sub.Args {
 		j := argStart + i
 		if j >= npos || a.Rest {
@@ -54,8 +55,17 @@ func (b *Bot) Localize(text, locale string) string {
 		case KindChoice:
 			toks[j] = localizeChoice(a, toks[j], locale)
 		case KindCommand:
-			if other := b.Lookup(toks[j]); other != nil {
-				toks[j] = other.Word(locale)
+			if named = b.Lookup(toks[j]); named != nil {
+				toks[j] = named.Word(locale)
+			}
+		case KindSub:
+			if named == nil {
+				break
+			}
+			if s := named.findSub(toks[j], false); s != nil {
+				toks[j] = s.Words.In(locale)
+			} else if s := named.findSub(toks[j], true); s != nil {
+				toks[j] = s.Words.In(locale)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ func (b *Bot) helpCommand() *Command {
 		Subs: []*Sub{{
 			Args: []Param{
 				{Name: W("COMANDO", "COMMAND"), Kind: KindCommand, MaxLen: 40},
-				{Name: W("FORMA", "FORM"), Kind: KindWord, MaxLen: 40},
+				{Name: W("FORMA", "FORM"), Kind: KindSub, MaxLen: 40},
 			},
 			Summary:  "help.sub.main",
 			Examples: []string{"aiuto", "aiuto profilo", "aiuto incontri nuovo"},

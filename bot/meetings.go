@@ -70,7 +70,7 @@ func (b *Bot) meetingsCommand() *Command {
 				Examples: []string{"incontri esci"}, Handler: b.meetLeave},
 			{Words: W("mai", "never"), Args: []Param{{Name: W("@persona", "@person"), Kind: KindPerson, Required: true}},
 				Summary: "meet.sub.never", Examples: []string{"incontri mai @mario.rossi"}, Handler: b.meetNever},
-			{Words: W("giro", "round"), Summary: "meet.sub.answer", Handler: b.meetAnswer,
+			{Words: W("giro", "round"), Summary: "meet.sub.answer", Handler: b.meetAnswer, Examples: []string{"incontri giro 3 sì"},
 				Args: []Param{{Name: W("R", "R"), Kind: KindInt, Min: 1, Max: 1_000_000, Required: true},
 					{Name: W("RISPOSTA", "ANSWER"), Kind: KindChoice, Required: true, Values: []Words{
 						W("sì", "yes", "si"), W("non-ancora", "not-yet", "nonancora", "notyet"), W("no", "no"), W("fissato", "arranged")}}}},

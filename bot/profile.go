@@ -442,7 +442,7 @@ func profileFormReply(c *Call, catalogue []Skill) Reply {
 		"interessi": strings.Join(e.Interests, ", "), "capacita": strconv.Itoa(e.Capacity), "lingua": locale}
 	return Reply{
 		Text: c.T("profile.form_intro"),
-		Form: &Form{ID: profileForm, Title: c.T("profile.form_title"), SubmitLabel: c.T("form.save"), Submit: profileWord,
+		Form: &Form{ID: profileForm, Title: c.T("profile.form_title"), SubmitLabel: c.T("form.save"), Submit: profileWord + " modifica",
 			Fields: formFields(c, profileFields, values, "examples", strings.Join(examples, ", "))},
 	}
 }

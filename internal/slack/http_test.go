@@ -150,7 +150,7 @@ func TestSlashCommandWithAFormOpensAModal(t *testing.T) {
 		t.Errorf("modal inputs %v", inputs)
 	}
 	meta, err := decodeFormMeta(open.View.PrivateMetadata)
-	if err != nil || meta.Submit != "profilo" || meta.ResponseURL != h.api.responseURL("r-form") {
+	if err != nil || meta.Submit != "profilo modifica" || meta.ResponseURL != h.api.responseURL("r-form") {
 		t.Errorf("metadata %+v, %v", meta, err)
 	}
 	h.tr.Wait()
