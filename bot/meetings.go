@@ -327,6 +327,9 @@ func (b *Bot) programmeNew(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	if err := b.checkAudience(ctx, in.AudienceChannel); err != nil {
+		return Reply{}, err
+	}
 	next := plan.Next(b.now())
 	if !next.IsZero() {
 		in.NextRoundAt = &next
@@ -585,6 +588,26 @@ func channelID(v string) string {
 		}
 	}
 	return v
+}
+
+// checkAudience makes sure the bot can read the members of a programme's channel before the
+// programme exists: the bot asks only for public channels' scopes, so a private channel (or one
+// that does not exist) is refused now, with a reply, rather than failing at every round.
+func (b *Bot) checkAudience(ctx context.Context, channel string) error {
+	if channel == "" {
+		return nil
+	}
+	if strings.HasPrefix(channel, "G") {
+		return Errorf(EINVALID, "meet.channel_private", "channel", channelMention(channel))
+	}
+	if b.directory == nil {
+		return nil // the console: a channel audience is just whoever joins
+	}
+	if _, err := b.directory.ChannelMembers(ctx, channel); err != nil {
+		b.log.WarnContext(ctx, "programme channel unreadable", "channel", channel, "err", err)
+		return Errorf(EINVALID, "meet.channel_private", "channel", channelMention(channel))
+	}
+	return nil
 }
 
 // leftOutReason says why someone was left out of a round. "Never with" preferences are private:

@@ -216,6 +216,17 @@ func TestChannelAudienceFollowsTheChannel(t *testing.T) {
 	if r := ask(f.b, "carla", `incontri nuovo nome="Caffè" canale="<#C1|" cron="0 10 * * 2"`); !r.IsError || !strings.Contains(r.Text, "non è un canale Slack") {
 		t.Errorf("bad channel: %q", r.Text)
 	}
+	// A channel whose members the bot cannot read (private, or missing) is refused now, not at
+	// every round; nothing is created.
+	for _, ch := range []string{"#riservato", "<#G0PRIV|riservato>"} {
+		if r := ask(f.b, "carla", `incontri nuovo nome="Caffè" canale=`+ch+` cron="0 10 * * 2"`); !r.IsError ||
+			!strings.Contains(r.Text, "solo un canale pubblico") {
+			t.Errorf("private channel %s: %q", ch, r.Text)
+		}
+	}
+	if n := f.count(t, `SELECT count(*) FROM meeting_programmes`); n != 0 {
+		t.Fatalf("a refused programme was stored (%d)", n)
+	}
 	card := f.ask(t, `incontri nuovo nome="Caffè" canale=#caffe cron="0 10 * * 2"`).PlainText()
 	wantText(t, "card", card, "Pubblico: i membri di #caffe", "Iscritti: 0")
 	f.askAs(t, "paolo", "incontri iscrivimi 1")
