@@ -5,7 +5,10 @@ GO       ?= go
 BIN      := bin/cantieri
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
-HANDLE   ?= $(or $(USER),utente)
+# The console's person: your login name unless HANDLE is given (make seed lists people to try).
+HANDLE   ?= $(USER)
+# Said when the console would open with no HANDLE and no $USER to default to.
+NO_HANDLE := no HANDLE: choose who to be, e.g. HANDLE=mario.rossi (make seed lists people to try) / scegli chi essere con HANDLE=…
 
 .PHONY: run build test vet bench migrate seed demo console serve docker clean
 
@@ -15,24 +18,31 @@ build:
 # serve when Slack tokens are in the environment or .env, else the console as $(HANDLE).
 run: build
 	@scripts/services.sh run
-	@if scripts/slack-configured.sh; then exec $(BIN) serve; else exec $(BIN) console --as $(HANDLE); fi
+	@if scripts/slack-configured.sh; then exec $(BIN) serve; \
+	elif [ -z "$(HANDLE)" ]; then echo "make run: $(NO_HANDLE)" >&2; exit 2; \
+	else echo "Console come / as $(HANDLE) (un'altra persona / someone else: HANDLE=mario.rossi make run)" >&2; \
+	exec $(BIN) console --as "$(HANDLE)"; fi
 
 serve: build
 	@scripts/services.sh run
 	$(BIN) serve
 
 console: build
+	@if [ -z "$(HANDLE)" ]; then echo "make console: $(NO_HANDLE)" >&2; exit 2; fi
 	@scripts/services.sh run
-	$(BIN) console --as $(HANDLE)
+	$(BIN) console --as "$(HANDLE)"
 
 # A synthetic council for trying the bot: refuses a database that already has an organisation.
 seed: build
 	@scripts/services.sh run
 	$(BIN) seed demo $(SEED_ARGS)
 
-# The demo council, then the README's three scripts as its dirigente: a project's lifecycle,
-# its team from proposal to channel, an exchange programme with a round. Needs an EMPTY database.
-demo: seed
+# The demo council (seeded now unless `make seed` already did), then the README's three scripts
+# as its dirigente: a project's lifecycle, its team from proposal to channel, an exchange
+# programme with a round. Run it once on a fresh demo council: the scripts create project 1.
+demo: build
+	@scripts/services.sh run
+	$(BIN) seed demo --if-needed $(SEED_ARGS)
 	$(BIN) console --as giulia.cecchi < examples/progetto.txt
 	$(BIN) console --as giulia.cecchi < examples/squadra.txt
 	$(BIN) console --as giulia.cecchi < examples/incontri.txt
@@ -51,7 +61,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 docker:
-	docker build -t cantieri:$(VERSION) .
+	docker build --build-arg VERSION=$(VERSION) -t cantieri:$(VERSION) .
 
 clean:
 	rm -rf bin

@@ -24,8 +24,11 @@ const testSecret = "s3cr3t"
 // posted to responseURL arrive on answers; askAs gives each command a response_url of its own
 // (below rs, keyed in pending) and returns that command's answer.
 type servedBot struct {
-	t           *testing.T
+	t *testing.T
+	// base is the Slack endpoints' address (HTTP_ADDR), ops health's and metrics'
+	// (METRICS_ADDR).
 	base        string
+	ops         string
 	rs          *httptest.Server
 	responseURL string
 	answers     chan string
@@ -77,14 +80,14 @@ func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler)
 	s.responseURL = s.rs.URL + "/r"
 
 	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
-		"SLACK_API_URL": fakeSlack.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0"}
+		"SLACK_API_URL": fakeSlack.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range vars {
 		all[k] = v
 	}
 	e, _, errb := testEnv(all, "")
 	s.logs = errb
-	addrc := make(chan string, 1)
-	e.ready = func(addr string) { addrc <- addr }
+	addrc := make(chan [2]string, 1)
+	e.ready = func(slackAddr, opsAddr string) { addrc <- [2]string{slackAddr, opsAddr} }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- e.run(ctx, []string{"serve"}) }()
@@ -107,7 +110,7 @@ func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler)
 	t.Cleanup(func() { s.stop() })
 	select {
 	case a := <-addrc:
-		s.base = "http://" + a
+		s.base, s.ops = "http://"+a[0], "http://"+a[1]
 	case c := <-done:
 		t.Fatalf("serve exited early with %d: %s", c, errb)
 	case <-time.After(30 * time.Second):
@@ -116,9 +119,9 @@ func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler)
 	return s
 }
 
-// get returns the status and body of GET path.
+// get returns the status and body of GET path on the health and metrics listener.
 func (s *servedBot) get(path string) (int, string) {
-	resp, err := http.Get(s.base + path)
+	resp, err := http.Get(s.ops + path)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func TestImportCommandUsage(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"import"}, {"import", "dipendenti"}, {"import", "stipendi", "x.csv"}} {
 		e, _, errb := testEnv(nil, "")
-		if code := e.run(context.Background(), args); code != 2 || !strings.Contains(errb.String(), "cantieri import TIPO FILE.csv") {
+		if code := e.run(context.Background(), args); code != 2 || !strings.Contains(errb.String(), "cantieri import TIPO FILE.csv") || !strings.Contains(errb.String(), "Uso / Usage:") {
 			t.Errorf("%v: code %d, %s", args, code, errb)
 		}
 	}

@@ -6,7 +6,11 @@
 //	cantieri import KIND FILE.csv  import sites, units, skills, objectives or employees
 //	cantieri seed demo             fill an empty database with a synthetic council
 //	cantieri ruolo WHO ROLE        assign a role (the first admin)
+//	cantieri health [--ready]      check a running serve (the container's healthcheck)
 //	cantieri version               print the version
+//
+// Every command answers --help; the exit code is 0 when done, 1 on failure, 2 on a usage
+// mistake.
 //
 // Configuration comes from the environment and from .env when present (see README.md). This
 // package only wires the parts together.
@@ -14,7 +18,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -48,72 +52,37 @@ type env struct {
 	stderr io.Writer
 	// stdinIsTerminal decides whether the console prints prompts.
 	stdinIsTerminal bool
-	// ready, if set, is called by serve with the HTTP address once it listens (tests use :0).
-	ready func(addr string)
+	// ready, if set, is called by serve with the addresses it listens on once it does (tests
+	// use :0): the Slack endpoints' ("" without SLACK_SIGNING_SECRET), and health and metrics'.
+	ready func(slackAddr, metricsAddr string)
 }
 
-const usage = `Uso / Usage: cantieri <comando>
-
-  serve                  avvia il bot (Slack Socket Mode e/o HTTP, job durevoli)
-                         runs the bot (Slack Socket Mode and/or HTTP, durable jobs)
-  console --as HANDLE    parla con il bot dal terminale come utente HANDLE
-                         talk to the bot in the terminal as user HANDLE
-  migrate                applica le migrazioni del database / applies database migrations
-  import TIPO FILE.csv   importa sedi|unita|competenze|obiettivi|dipendenti da CSV
-                         imports sites|units|skills|objectives|employees from CSV
-  ruolo EMAIL|@HANDLE RUOLO [UNITÀ…]
-                         assegna un ruolo (il primo admin) / assigns a role (the first admin)
-  seed demo [--employees N] [--seed S]
-                         riempie un database vuoto con un comune dimostrativo
-                         fills an empty database with a demo council
-  version                stampa la versione / prints the version
-`
-
-// run executes one subcommand and returns the process exit code.
+// run executes one subcommand and returns the process exit code: 0 done (or help shown), 1
+// failed, 2 a usage mistake (the usage of the command is printed on stderr).
 func (e env) run(ctx context.Context, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usage)
-		return 2
+	root := e.commands()
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return 0
 	}
-	var err error
-	switch args[0] {
-	case "version", "--version", "-v":
-		fmt.Fprintf(e.stdout, "cantieri %s\n", buildVersion())
-		return 0
-	case "help", "-h", "--help":
-		fmt.Fprint(e.stdout, usage)
-		return 0
-	case "migrate":
-		err = e.migrate(ctx)
-	case "console":
-		fs := flag.NewFlagSet("console", flag.ContinueOnError)
-		fs.SetOutput(e.stderr)
-		as := fs.String("as", "", "the local user to talk as (created on first use)")
-		if fs.Parse(args[1:]) != nil {
-			return 2
-		}
-		if *as == "" {
-			fmt.Fprintln(e.stderr, "console: --as HANDLE is required, e.g. cantieri console --as mario")
-			return 2
-		}
-		err = e.console(ctx, *as)
-	case "serve":
-		err = e.serve(ctx)
-	case "ruolo", "role":
-		err = e.role(ctx, args[1:])
-	case "import", "importa":
-		return e.importCommand(ctx, args[1:])
-	case "seed":
-		return e.seedCommand(ctx, args[1:])
+	var (
+		usage *usageError
+		code  exitCode
+	)
+	switch {
+	case errors.As(err, &code):
+		return int(code) // the command has said why
+	case errors.As(err, &usage):
+		fmt.Fprintf(e.stderr, "%s: %v\n\n%s", cmd.CommandPath(), err, cmd.UsageString())
+		return 2
 	default:
-		fmt.Fprintf(e.stderr, "cantieri: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "cantieri %s: %v\n", args[0], err)
+		fmt.Fprintf(e.stderr, "%s: %v\n", cmd.CommandPath(), err)
 		return 1
 	}
-	return 0
 }
 
 // loadConfig reads .env (without overriding the environment) and the configuration.

@@ -112,7 +112,7 @@ func (f *meetSlack) snapshot() (posts []meetSlackPost, convs map[string]string, 
 // meetMetric reads a counter's value from /metrics (0 when absent).
 func (s *servedBot) meetMetric(name, labels string) float64 {
 	s.t.Helper()
-	resp, err := http.Get(s.base + "/metrics")
+	resp, err := http.Get(s.ops + "/metrics")
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -12,16 +12,13 @@ import (
 // role assigns a role from the command line — the way to make the first admin, who can then
 // assign roles in chat: cantieri ruolo EMAIL|@HANDLE|SLACK_ID ROLE [UNIT…].
 func (e env) role(ctx context.Context, args []string) error {
-	if len(args) < 2 {
-		return errors.New("usage: cantieri ruolo EMAIL|@HANDLE ROLE [UNIT…]  (roles: dipendente, coordinatore, dirigente, admin)")
-	}
 	role := bot.Role(strings.ToLower(args[1]))
 	if !bot.ValidRole(role) || role == bot.RoleEmployee {
-		return fmt.Errorf("unknown role %q: choose coordinatore, dirigente (with the unit codes it heads) or admin", args[1])
+		return usagef("unknown role %q: choose coordinatore, dirigente (with the unit codes it heads) or admin", args[1])
 	}
 	units := args[2:]
 	if role == bot.RoleManager && len(units) == 0 {
-		return errors.New("a dirigente heads at least one unit: add the unit codes, e.g. cantieri ruolo anna@comune.it dirigente A01-S02")
+		return usagef("a dirigente heads at least one unit: add the unit codes, e.g. cantieri ruolo anna@comune.it dirigente A01-S02")
 	}
 	cfg, log, d, err := e.openForTerminal(ctx)
 	if err != nil {

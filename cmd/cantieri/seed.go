@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -16,46 +15,13 @@ import (
 	"github.com/comune-prato/cantieri/internal/postgres"
 )
 
-// seedUsage is printed when `cantieri seed` is called wrongly.
-const seedUsage = `Uso / Usage: cantieri seed demo [--employees N] [--seed S]
-
-  Riempie un database VUOTO con un comune dimostrativo (sedi, unità, competenze, obiettivi,
-  dipendenti, dirigenti e un admin). Fills an EMPTY database with a demo council.
-`
-
-// seedCommand runs `cantieri seed demo [--employees N] [--seed S]` and returns the exit code:
-// 2 for a usage mistake, 1 when seeding fails or the database is not empty.
-func (e env) seedCommand(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] != "demo" {
-		fmt.Fprint(e.stderr, seedUsage)
-		return 2
-	}
-	fs := flag.NewFlagSet("seed demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() { fmt.Fprint(e.stderr, seedUsage) }
-	n := fs.Int("employees", demo.DefaultEmployees, "how many employees to generate")
-	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same council")
-	if fs.Parse(args[1:]) != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "seed demo: unexpected argument %q\n\n%s", fs.Arg(0), seedUsage)
-		return 2
-	}
-	if *n < demo.MinEmployees || *n > demo.MaxEmployees {
-		fmt.Fprintf(e.stderr, "seed demo: --employees must be between %d and %d\n", demo.MinEmployees, demo.MaxEmployees)
-		return 2
-	}
-	if err := e.seedDemo(ctx, *n, *seed); err != nil {
-		fmt.Fprintf(e.stderr, "cantieri seed: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
 // errNotEmpty is returned when the database already holds an organisation: the demo would mix
 // invented people with real ones.
 var errNotEmpty = errors.New("seed demo fills an EMPTY database")
+
+// errDemoThere says that the organisation in the database is the demo council itself (its
+// admin is there), which `seed demo --if-needed` accepts.
+var errDemoThere = errors.New("the demo council is already there")
 
 // seedDemo generates the demo council and loads it through the same importer an admin uses
 // (so the demo also proves the import path), then grants the dirigenti and the admin.
@@ -79,6 +45,15 @@ func (e env) seedDemo(ctx context.Context, employees int, seed uint64) error {
 		return fmt.Errorf("count the organisation: %w", err)
 	}
 	if units > 0 || people > 0 {
+		var demoThere bool
+		if err := d.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM employees WHERE email = $1)`, council.AdminEmail()).
+			Scan(&demoThere); err != nil {
+			return fmt.Errorf("look for the demo council: %w", err)
+		}
+		if demoThere {
+			return fmt.Errorf("%w; it already has %d units/%d employees: %w (keep it with --if-needed, or use a new database)",
+				errNotEmpty, units, people, errDemoThere)
+		}
 		return fmt.Errorf("%w; it already has %d units/%d employees (use a new database, or import your own CSV files)", errNotEmpty, units, people)
 	}
 

@@ -35,6 +35,12 @@ func TestSeedDemoFillsAnEmptyDatabaseOnce(t *testing.T) {
 		t.Fatalf("second seed: code %d, stderr %s", code, errb)
 	}
 
+	// make demo after make seed: --if-needed accepts the demo council already there.
+	e, out, errb = testEnv(vars, "")
+	if code := e.run(ctx, []string{"seed", "demo", "--if-needed"}); code != 0 || !strings.Contains(out.String(), "already there") {
+		t.Fatalf("seed --if-needed after seed: code %d, %s %s", code, out, errb)
+	}
+
 	e, out, errb = testEnv(vars, "profilo\n")
 	if code := e.run(ctx, []string{"console", "--as", "mario.rossi"}); code != 0 {
 		t.Fatalf("console: code %d, stderr %s", code, errb)
@@ -67,5 +73,26 @@ func TestSeedUsageMistakes(t *testing.T) {
 		if code := e.run(context.Background(), args); code != 2 || errb.String() == "" {
 			t.Errorf("%v: code %d, stderr %q", args, code, errb)
 		}
+	}
+}
+
+// --if-needed keeps the demo council, but another organisation is still refused: the demo's
+// scripts would not run on it.
+func TestSeedIfNeededRefusesAnotherOrganisation(t *testing.T) {
+	t.Parallel()
+	_, prefix := redistest.New(t)
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "REDIS_URL": redistest.URL(), "REDIS_PREFIX": prefix}
+	ctx := context.Background()
+	e, _, errb := testEnv(vars, "")
+	if code := e.run(ctx, []string{"import", "sites", "../../examples/import/sites.csv"}); code != 0 {
+		t.Fatalf("import: code %d, %s", code, errb)
+	}
+	e, _, errb = testEnv(vars, "")
+	if code := e.run(ctx, []string{"import", "units", "../../examples/import/units.csv"}); code != 0 {
+		t.Fatalf("import: code %d, %s", code, errb)
+	}
+	e, _, errb = testEnv(vars, "")
+	if code := e.run(ctx, []string{"seed", "demo", "--if-needed"}); code != 1 || !strings.Contains(errb.String(), "EMPTY database") {
+		t.Fatalf("seed --if-needed on another organisation: code %d, %s", code, errb)
 	}
 }

@@ -25,9 +25,9 @@ const dedupTTL = time.Hour
 // shutdownGrace bounds a graceful stop: in-flight Slack work and jobs get this long to finish.
 const shutdownGrace = 20 * time.Second
 
-// serve runs the bot until SIGINT/SIGTERM: the HTTP server (health, readiness, metrics, and the
-// Slack endpoints when SLACK_SIGNING_SECRET is set), Socket Mode when SLACK_APP_TOKEN is set,
-// and the River workers. Stopping: stop taking work, finish in-flight work, close the pools.
+// serve runs the bot until SIGINT/SIGTERM: health, readiness and metrics on METRICS_ADDR, the
+// Slack endpoints on HTTP_ADDR when SLACK_SIGNING_SECRET is set, Socket Mode when
+// SLACK_APP_TOKEN is set, and the River workers. Stopping: stop taking work, finish in-flight work, close the pools.
 func (e env) serve(ctx context.Context) error {
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -92,40 +92,55 @@ func (e env) serve(ctx context.Context) error {
 		}
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", health.Live())
-	mux.Handle("GET /readyz", health.Ready(map[string]health.Check{
+	// Health and metrics listen on METRICS_ADDR (loopback by default), the Slack endpoints on
+	// HTTP_ADDR: whoever reaches /slack/* reaches nothing else.
+	ops := http.NewServeMux()
+	ops.Handle("GET /healthz", health.Live())
+	ops.Handle("GET /readyz", health.Ready(map[string]health.Check{
 		"postgres": func(ctx context.Context) error { return postgres.Ping(ctx, d.pool) },
 		"redis":    func(ctx context.Context) error { return redis.Ping(ctx, d.redis) },
 	}, 3*time.Second))
-	mux.Handle("GET /metrics", m.Handler())
+	ops.Handle("GET /metrics", m.Handler())
+	servers := []*listening{{name: "METRICS_ADDR", addr: cfg.MetricsAddr, handler: ops}}
 	if transport != nil && cfg.SlackSigningSecret != "" {
-		mux.Handle("/slack/", transport.Handler())
+		slackMux := http.NewServeMux()
+		slackMux.Handle("/slack/", transport.Handler())
+		servers = append(servers, &listening{name: "HTTP_ADDR", addr: cfg.HTTPAddr, handler: slackMux})
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		_ = runner.Stop(context.WithoutCancel(ctx))
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	for _, l := range servers {
+		if err := l.listen(); err != nil {
+			for _, o := range servers {
+				o.close()
+			}
+			_ = runner.Stop(context.WithoutCancel(ctx))
+			return err
+		}
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "version", buildVersion(),
+	var slackAddr string
+	if len(servers) > 1 {
+		slackAddr = servers[1].ln.Addr().String()
+	}
+	opsAddr := servers[0].ln.Addr().String()
+	log.Info("serving", "metrics_addr", opsAddr, "slack_addr", slackAddr, "version", buildVersion(),
 		"socket_mode", cfg.SlackAppToken != "", "http_slack", cfg.SlackSigningSecret != "")
 	if e.ready != nil {
-		e.ready(ln.Addr().String())
+		e.ready(slackAddr, opsAddr)
 	}
 
-	// runCtx ends Socket Mode on a signal or when the HTTP server fails.
+	// runCtx ends Socket Mode on a signal or when an HTTP server fails.
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("http server: %w", err)
-		}
-	}()
+	errc := make(chan error, len(servers)+1)
+	for _, l := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.srv.Serve(l.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http server on %s: %w", l.name, err)
+			}
+		}()
+	}
 	if transport != nil && cfg.SlackAppToken != "" {
 		wg.Add(1)
 		go func() {
@@ -144,13 +159,15 @@ func (e env) serve(ctx context.Context) error {
 		log.Error("stopping after a fatal error", "err", runErr)
 	}
 
-	// Stop taking work first (HTTP server; Socket Mode stops with ctx), then let in-flight
+	// Stop taking work first (HTTP servers; Socket Mode stops with ctx), then let in-flight
 	// command work and jobs finish, then close the pools (deferred).
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
 	stopRun()
-	if err := srv.Shutdown(stopCtx); err != nil {
-		log.Warn("http shutdown", "err", err)
+	for _, l := range servers {
+		if err := l.srv.Shutdown(stopCtx); err != nil {
+			log.Warn("http shutdown", "addr", l.name, "err", err)
+		}
 	}
 	if transport != nil {
 		if err := transport.Shutdown(stopCtx); err != nil {
@@ -163,4 +180,30 @@ func (e env) serve(ctx context.Context) error {
 	wg.Wait()
 	log.Info("stopped")
 	return runErr
+}
+
+// listening is one of serve's HTTP servers, named by the variable that sets its address.
+type listening struct {
+	name    string
+	addr    string
+	handler http.Handler
+	ln      net.Listener
+	srv     *http.Server
+}
+
+func (l *listening) listen() error {
+	ln, err := net.Listen("tcp", l.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s %s: %w", l.name, l.addr, err)
+	}
+	l.ln = ln
+	l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	return nil
+}
+
+// close releases the listener of a server that never started serving.
+func (l *listening) close() {
+	if l.ln != nil {
+		_ = l.ln.Close()
+	}
 }

@@ -23,6 +23,9 @@ const (
 	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 	DefaultHTTPAddr    = ":8080"
+	// DefaultMetricsAddr keeps health and metrics on loopback: whoever can reach the Slack
+	// endpoints (HTTP_ADDR) must not also read the bot's metrics.
+	DefaultMetricsAddr = "127.0.0.1:9090"
 	DefaultTimezone    = "Europe/Rome"
 	DefaultSlackAPIURL = "https://slack.com/api/"
 )
@@ -36,7 +39,10 @@ type Config struct {
 	SlackSigningSecret string
 	// SlackAPIURL is the base URL of the Slack Web API (tests point it at a fake).
 	SlackAPIURL string
-	HTTPAddr    string
+	// HTTPAddr serves the Slack endpoints (/slack/*) and nothing else.
+	HTTPAddr string
+	// MetricsAddr serves /healthz, /readyz and /metrics (METRICS_ADDR).
+	MetricsAddr string
 	Locale      string
 	Timezone    string
 	Location    *time.Location
@@ -93,6 +99,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SlackSigningSecret: get("SLACK_SIGNING_SECRET", ""),
 		SlackAPIURL:        get("SLACK_API_URL", DefaultSlackAPIURL),
 		HTTPAddr:           get("HTTP_ADDR", DefaultHTTPAddr),
+		MetricsAddr:        get("METRICS_ADDR", DefaultMetricsAddr),
 		Locale:             get("BOT_LOCALE", i18n.Default),
 		Timezone:           get("BOT_TIMEZONE", DefaultTimezone),
 		RedisPrefix:        get("REDIS_PREFIX", "cantieri:"),
@@ -125,6 +132,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		bad("HTTP_ADDR", "want host:port or :port, got %q", c.HTTPAddr)
+	}
+	if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		bad("METRICS_ADDR", "want host:port or :port (e.g. 127.0.0.1:9090), got %q", c.MetricsAddr)
+	} else if port != "0" && c.MetricsAddr == c.HTTPAddr {
+		bad("METRICS_ADDR", "must differ from HTTP_ADDR (%s): metrics and health are served apart from the Slack endpoints", c.HTTPAddr)
 	}
 	if l := i18n.Normalize(c.Locale); l == "" {
 		bad("BOT_LOCALE", "supported locales are %s, got %q", strings.Join(i18n.Locales(), ", "), c.Locale)
@@ -175,4 +187,42 @@ func redact(raw string) string {
 		return "(unparseable)"
 	}
 	return u.Redacted()
+}
+
+// Variable documents one environment variable for the command line's help.
+type Variable struct {
+	Name    string
+	Default string
+	// Help is one short line, Italian / English.
+	Help string
+}
+
+// Variables lists every variable Load reads, in the order of README's configuration table.
+// A test checks that Load reads exactly these, so that help cannot drift from the code.
+var Variables = []Variable{
+	{"DATABASE_URL", DefaultDatabaseURL, "PostgreSQL (dati e coda dei job / data and job queue)"},
+	{"REDIS_URL", DefaultRedisURL, "Redis (deduplica e limiti Slack / de-duplication and Slack rate limits)"},
+	{"SLACK_BOT_TOKEN", "", "xoxb-…: token del bot / bot token"},
+	{"SLACK_APP_TOKEN", "", "xapp-…: attiva Socket Mode / turns on Socket Mode"},
+	{"SLACK_SIGNING_SECRET", "", "attiva gli endpoint HTTP di Slack / turns on Slack's HTTP endpoints"},
+	{"SLACK_API_URL", DefaultSlackAPIURL, "URL della Web API di Slack / Slack Web API base URL"},
+	{"HTTP_ADDR", DefaultHTTPAddr, "endpoint Slack /slack/* (solo quelli) / Slack endpoints only"},
+	{"METRICS_ADDR", DefaultMetricsAddr, "/healthz, /readyz, /metrics"},
+	{"BOT_LOCALE", i18n.Default, "lingua predefinita it|en / default language"},
+	{"BOT_TIMEZONE", DefaultTimezone, "fuso orario delle pianificazioni / time zone of schedules"},
+	{"LOG_LEVEL", "info", "debug|info|warn|error (warn nei comandi da terminale / in terminal commands)"},
+	{"REDIS_PREFIX", "cantieri:", "prefisso delle chiavi Redis / Redis key prefix"},
+	{"ORG_DEPARTMENT_TYPE", "Settore", "tipo di unità che conta come dipartimento / unit type that is the department"},
+	{"PROJECT_INDICATOR_STALE_DAYS", "30", "giorni senza misure prima del promemoria / days without a measurement before a reminder"},
+	{"LOCAL_HOLIDAYS", "12-26", "festività locali MM-DD / local holidays MM-DD"},
+}
+
+// Lookup returns the documentation of the variable name.
+func Lookup(name string) (Variable, bool) {
+	for _, v := range Variables {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Variable{}, false
 }

@@ -82,3 +82,49 @@ func TestDotEnvDoesNotOverrideEnvironment(t *testing.T) {
 		t.Fatalf("missing .env should be fine: %v", err)
 	}
 }
+
+// TestVariablesDocumentWhatLoadReads keeps the command line's help (built from Variables) and
+// the code in step: a variable read but not documented, or documented but not read, fails.
+func TestVariablesDocumentWhatLoadReads(t *testing.T) {
+	t.Parallel()
+	read := map[string]bool{}
+	if _, err := Load(func(k string) string { read[k] = true; return "" }); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, v := range Variables {
+		documented[v.Name] = true
+		if !read[v.Name] {
+			t.Errorf("%s is documented but Load does not read it", v.Name)
+		}
+	}
+	for k := range read {
+		if !documented[k] {
+			t.Errorf("Load reads %s but Variables does not document it", k)
+		}
+	}
+}
+
+func TestMetricsAddr(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" || c.MetricsAddr == c.HTTPAddr {
+		t.Fatalf("MetricsAddr = %q, HTTPAddr = %q", c.MetricsAddr, c.HTTPAddr)
+	}
+	for _, vars := range []map[string]string{
+		{"METRICS_ADDR": "9090"},
+		{"METRICS_ADDR": ":8080"},                                   // the same as the default HTTP_ADDR
+		{"METRICS_ADDR": "10.0.0.1:80", "HTTP_ADDR": "10.0.0.1:80"}, // the same as HTTP_ADDR
+	} {
+		if _, err := Load(env(vars)); err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+			t.Errorf("%v: error %v does not name METRICS_ADDR", vars, err)
+		}
+	}
+	// Ephemeral ports (tests) may be spelled the same.
+	if _, err := Load(env(map[string]string{"METRICS_ADDR": "127.0.0.1:0", "HTTP_ADDR": "127.0.0.1:0"})); err != nil {
+		t.Fatal(err)
+	}
+}

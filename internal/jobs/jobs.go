@@ -177,7 +177,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	}
 
 	rcfg := &river.Config{
-		Logger:       r.log,
+		Logger:       slog.New(riverLogHandler{r.log.Handler()}),
 		ErrorHandler: &errorHandler{r: r},
 		PeriodicJobs: periodic,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},

@@ -33,6 +33,22 @@ func Open(url string) (*goredis.Client, error) {
 	return goredis.NewClient(opt), nil
 }
 
+// Reachable reports whether anything accepts a connection at url's address, without go-redis:
+// its pool retries a refused dial five times and logs each failure, where a check at start
+// wants to say once what to start.
+func Reachable(ctx context.Context, url string) error {
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		return fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	d := net.Dialer{Timeout: 2 * time.Second}
+	c, err := d.DialContext(ctx, opt.Network, opt.Addr)
+	if err != nil {
+		return wrap("redis dial", err)
+	}
+	return c.Close()
+}
+
 // Ping reports whether Redis answers.
 func Ping(ctx context.Context, c *goredis.Client) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
