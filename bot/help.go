@@ -115,6 +115,9 @@ func (b *Bot) addExamples(c *Call, r *Reply, examples, runnable []string) {
 // already described by an earlier form (described collects them).
 func subText(c *Call, cmd *Command, s *Sub, described map[string]bool) string {
 	lines := []string{"`" + SubUsage(cmd, s, c.Locale) + "` — " + c.T(s.Summary)}
+	if s.Role != "" && s.Role != RoleEmployee && s.Role != cmd.Role {
+		lines[0] += " " + c.T("help.requires_role", "role", c.T("role."+string(s.Role)))
+	}
 	for _, f := range append(choiceArgs(s.Args), s.Fields...) {
 		if described[f.Name.IT] {
 			continue
