@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/config"
 	"github.com/comune-prato/cantieri/internal/jobs"
@@ -29,6 +31,13 @@ func withUserSync(s jobs.UserSyncer) jobsOption {
 		c.UserSyncer = s
 		c.Schedules = append(c.Schedules, jobs.SlackSyncSchedule(jobs.DefaultSlackSyncCron))
 	}
+}
+
+// asConsole makes the runner work the console's queue instead of Slack's: a console prints the
+// messages addressed to console users and never takes Slack's (serve delivers those, even
+// when the console runs on the same server with the same settings).
+func asConsole() jobsOption {
+	return func(c *jobs.Config) { c.Queues = []string{river.QueueDefault, jobs.QueueConsole} }
 }
 
 // teamParts joins what team jobs need: the core sweeps invitations and plans channels, the
@@ -74,6 +83,8 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 		Outbound:     postgres.NewOutbound(d.pool),
 		Location:     cfg.Location,
 		Schedules:    schedules,
+		// serve delivers Slack's messages; the transport-agnostic scheduled runs are shared.
+		Queues: []string{river.QueueDefault, jobs.QueueSlack},
 	}
 	for _, o := range opts {
 		o(&jcfg)

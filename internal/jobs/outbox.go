@@ -18,6 +18,9 @@ import (
 // be built before the Runner that works the jobs (the console needs the core to exist first).
 type Outbox struct {
 	client *river.Client[pgx.Tx]
+	// channelQueue is the queue of team_channel jobs: whichever transport creates project
+	// channels in this deployment.
+	channelQueue string
 }
 
 // NewOutbox returns an Outbox inserting into pool's River tables.
@@ -30,8 +33,12 @@ func NewOutbox(pool *pgxpool.Pool) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: outbox client: %w", err)
 	}
-	return &Outbox{client: client}, nil
+	return &Outbox{client: client, channelQueue: QueueSlack}, nil
 }
+
+// ChannelsOnConsole makes the console, not Slack, create project channels: for a deployment
+// without Slack, where the console is the only transport (make demo). Call it before use.
+func (o *Outbox) ChannelsOnConsole() { o.channelQueue = QueueConsole }
 
 // PostTx enqueues one post job per notice in tx; a key already queued or posted is skipped.
 func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
@@ -45,7 +52,7 @@ func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) er
 
 // TeamChannelTx enqueues the creation of a formed team's channel in tx.
 func (o *Outbox) TeamChannelTx(ctx context.Context, tx pgx.Tx, projectID int64) error {
-	if _, err := o.client.InsertTx(ctx, tx, TeamChannelArgs{ProjectID: projectID}, nil); err != nil {
+	if _, err := o.client.InsertTx(ctx, tx, TeamChannelArgs{ProjectID: projectID}, &river.InsertOpts{Queue: o.channelQueue}); err != nil {
 		return fmt.Errorf("jobs: enqueue team channel of project %d: %w", projectID, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,12 +45,32 @@ type PostArgs struct {
 func (PostArgs) Kind() string { return KindPostMessage }
 
 // InsertOpts implements river.JobArgsWithInsertOpts: unique by Key (only; see its
-// river:"unique" tag) while the job exists, so enqueueing the same post twice inserts one job.
-func (PostArgs) InsertOpts() river.InsertOpts {
+// river:"unique" tag) while the job exists, so enqueueing the same post twice inserts one job;
+// in the queue of the transport that can deliver to Channel.
+func (a PostArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
+		Queue:       QueueFor(a.Channel),
 		MaxAttempts: DefaultPostAttempts,
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	}
+}
+
+// QueueFor returns the queue of the transport that delivers to address: QueueConsole for a
+// console address, or a group of console addresses only; QueueSlack for anything else (a
+// Slack user or channel id, a group with at least one Slack user).
+func QueueFor(address string) string {
+	if strings.HasPrefix(address, bot.ConsoleAddressPrefix) {
+		return QueueConsole
+	}
+	if list, ok := strings.CutPrefix(address, bot.GroupAddressPrefix); ok && list != "" {
+		for a := range strings.SplitSeq(list, ",") {
+			if !strings.HasPrefix(a, bot.ConsoleAddressPrefix) {
+				return QueueSlack
+			}
+		}
+		return QueueConsole
+	}
+	return QueueSlack
 }
 
 func (a PostArgs) validate() error {
@@ -93,6 +114,10 @@ type postWorker struct {
 	river.WorkerDefaults[PostArgs]
 	r *Runner
 }
+
+// Timeout bounds one attempt: a post is a few Slack calls. Kept below RescueAfter, so that a
+// job still running when River would rescue it has been cancelled already.
+func (w *postWorker) Timeout(*river.Job[PostArgs]) time.Duration { return PostTimeout }
 
 // Work posts unless the key's message is already recorded, then records it. River may run it
 // more than once (a retry, a rescued job); the record makes the post happen once. The one gap

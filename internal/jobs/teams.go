@@ -73,6 +73,9 @@ type teamChannelWorker struct {
 	r *Runner
 }
 
+// Timeout bounds an attempt like a post's: River rescues a crashed one soon after.
+func (w *teamChannelWorker) Timeout(*river.Job[TeamChannelArgs]) time.Duration { return PostTimeout }
+
 // Work creates the channel (or finds the one an earlier attempt created), records it,
 // invites the team, posts the card once (outbound key) and pins it. Every step is safe to
 // repeat, so a retry after any failure completes the job without doing anything twice.
