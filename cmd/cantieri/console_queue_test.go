@@ -70,6 +70,11 @@ func TestConsoleBesideServeLeavesSlackMessagesToServe(t *testing.T) {
 		ch := "U" + strconv.FormatInt(id, 10)
 		waitUntil(t, "the invitation to "+ch+" in Slack", func() bool { return len(api.postsTo(ch)) == 1 }, api.summary)
 	}
+	// Every invitation job carries its reference, which the worker checks right before sending.
+	if n := council.count(`SELECT count(*) FROM river_job WHERE kind = 'post_message'
+		AND args->'ref'->>'kind' = 'invitation' AND (args->'ref'->>'id')::bigint IN (SELECT id FROM team_invitations)`); n != 6 {
+		t.Errorf("%d invitation jobs carry their invitation's reference, want 6", n)
+	}
 	if n := len(api.callsTo("chat.postMessage")); n != 5 {
 		t.Errorf("%d posts to Slack, want the 5 invitations:\n%s", n, api.summary())
 	}

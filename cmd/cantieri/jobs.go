@@ -80,6 +80,7 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 		Poster:       poster,
 		Channels:     channels,
 		TeamChannels: teams,
+		Due:          teams.store,
 		Outbound:     postgres.NewOutbound(d.pool),
 		Location:     cfg.Location,
 		Schedules:    schedules,

@@ -102,6 +102,9 @@ type Config struct {
 	// without them those jobs fail with ErrNoChannels and are retried.
 	Channels     bot.Channels
 	TeamChannels TeamChannelPlanner
+	// Due answers whether a post's message is still due right before it is sent (the store
+	// implements it). When nil, every message is due.
+	Due bot.MessageDue
 	// Outbound keeps the idempotency records. Required.
 	Outbound Store
 	// Location is the zone cron schedules are read in (BOT_TIMEZONE). Defaults to
@@ -138,6 +141,7 @@ type Runner struct {
 	poster     bot.Poster
 	userSyncer UserSyncer
 	store      Store
+	due        bot.MessageDue
 	channels   bot.Channels
 	planner    TeamChannelPlanner
 	loc        *time.Location
@@ -162,6 +166,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		poster:     cfg.Poster,
 		userSyncer: cfg.UserSyncer,
 		store:      cfg.Outbound,
+		due:        cfg.Due,
 		channels:   cfg.Channels,
 		planner:    cfg.TeamChannels,
 		loc:        cfg.Location,

@@ -43,7 +43,7 @@ func (o *Outbox) ChannelsOnConsole() { o.channelQueue = QueueConsole }
 // PostTx enqueues one post job per notice in tx; a key already queued or posted is skipped.
 func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
 	for _, n := range notices {
-		if _, err := EnqueuePostTx(ctx, o.client, tx, PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply}); err != nil {
+		if _, err := EnqueuePostTx(ctx, o.client, tx, PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply, Ref: n.Ref}); err != nil {
 			return err
 		}
 	}

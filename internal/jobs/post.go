@@ -39,6 +39,10 @@ type PostArgs struct {
 	Channel string `json:"channel"`
 	// Reply is the message.
 	Reply bot.Reply `json:"reply"`
+	// Ref names what the message is about: the worker asks Config.Due whether it is still
+	// due right before posting, so that a retry hours later, or a job rescued after a crash,
+	// does not send an invitation already answered or a message to someone since erased.
+	Ref bot.NoticeRef `json:"ref,omitzero"`
 }
 
 // Kind implements river.JobArgs.
@@ -141,6 +145,19 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 	}
 	if w.r.poster == nil {
 		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, ErrNoPoster))
+	}
+	if !a.Ref.IsZero() && w.r.due != nil {
+		due, err := w.r.due.MessageDue(ctx, a.Ref)
+		if err != nil {
+			return fail(fmt.Errorf("jobs: post %s: is it still due: %w", a.Key, err))
+		}
+		if !due {
+			// Not an error: the facts changed since the message was enqueued (an answered
+			// or withdrawn invitation, a stopped round, an erased person).
+			w.r.count(job.Kind, OutcomeSkipped)
+			log.InfoContext(ctx, "jobs: message no longer due; not sent", "ref_kind", a.Ref.Kind, "ref_id", a.Ref.ID)
+			return nil
+		}
 	}
 	ts, err = w.r.poster.Post(ctx, a.Channel, a.Reply)
 	if errors.Is(err, bot.ErrUnreachable) {
