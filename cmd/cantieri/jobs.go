@@ -13,11 +13,16 @@ import (
 	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/metrics"
 	"github.com/comune-prato/cantieri/internal/postgres"
+	"github.com/comune-prato/cantieri/internal/slack"
 )
 
 // outboundRetention is how long the record of a posted message is kept: far longer than
 // River keeps a job that could be retried.
 const outboundRetention = 90 * 24 * time.Hour
+
+// The Slack client labels posts with their keys and finds them again, so that a post retried
+// after a crash is not sent twice (jobs.Runner.deliver).
+var _ jobs.KeyedPoster = (*slack.Client)(nil)
 
 // jobsOption adds to the runner's configuration what only some commands have.
 type jobsOption func(*jobs.Config)

@@ -124,8 +124,10 @@ type postWorker struct {
 func (w *postWorker) Timeout(*river.Job[PostArgs]) time.Duration { return PostTimeout }
 
 // Work posts unless the key's message is already recorded, then records it. River may run it
-// more than once (a retry, a rescued job); the record makes the post happen once. The one gap
-// left is a crash between Slack's answer and the record, which Slack offers no way to close.
+// more than once (a retry, a rescued job); the record makes the post happen once. A crash
+// between Slack's answer and the record (or a timeout after Slack took the message) leaves no
+// record: the message carries its key in Slack's message metadata, and a later attempt looks
+// for it in the conversation before posting (Runner.deliver).
 func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 	a := job.Args
 	log := w.r.log.With("kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "key", a.Key)
@@ -159,7 +161,7 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 			return nil
 		}
 	}
-	ts, err = w.r.poster.Post(ctx, a.Channel, a.Reply)
+	ts, already, err := w.r.deliver(ctx, job.JobRow, a.Channel, a.Key, a.Reply)
 	if errors.Is(err, bot.ErrUnreachable) {
 		// A console-only person and a Slack replica: no retry can deliver it. The person
 		// sees the same thing with a command (invito, incontri).
@@ -169,6 +171,16 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 	}
 	if err != nil {
 		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
+	}
+	if already {
+		// An earlier attempt posted it and died before recording it (a crash, a timeout
+		// after Slack's answer): record it now, and do not post it twice.
+		if err := w.record(ctx, a, ts); err != nil {
+			log.ErrorContext(ctx, "jobs: could not record a message found in Slack's history", "ts", ts, "err", err)
+		}
+		w.r.count(job.Kind, OutcomeSkipped)
+		log.InfoContext(ctx, "jobs: an earlier attempt had posted it; not posted again", "ts", ts)
+		return nil
 	}
 	if err := w.record(ctx, a, ts); err != nil {
 		// The message is out. Failing now would make River post it again, which is worse than
@@ -198,4 +210,43 @@ func (w *postWorker) record(ctx context.Context, a PostArgs, ts string) error {
 		}
 	}
 	return err
+}
+
+// KeyedPoster is a Poster that labels a message with its idempotency key and can find a message
+// so labelled again: the Slack client, with message metadata and conversations.history. With
+// one, a retry whose earlier attempt may have reached the chat looks before posting again.
+type KeyedPoster interface {
+	bot.Poster
+	// PostKeyed posts r to channel labelled with key.
+	PostKeyed(ctx context.Context, channel, key string, r bot.Reply) (string, error)
+	// FindPosted returns the ts of a message labelled key posted to channel since since.
+	FindPosted(ctx context.Context, channel, key string, since time.Time) (ts string, found bool, err error)
+}
+
+// historySkew widens the history search back in time, for the clocks of the database (where
+// the job's creation time comes from) and of Slack (the messages' ts) not to agree.
+const historySkew = time.Minute
+
+// deliver posts reply to channel under key, once. On an attempt after the first, an earlier
+// attempt may have posted and died before recording it (River marks a rescued job's retry as
+// attempt 2): with a KeyedPoster, the conversation's history since the job's creation (which
+// precedes its first attempt) is searched for the key first, and a message found is returned
+// with already set instead of being posted again.
+func (r *Runner) deliver(ctx context.Context, job *rivertype.JobRow, channel, key string, reply bot.Reply) (ts string, already bool, err error) {
+	kp, keyed := r.poster.(KeyedPoster)
+	if !keyed {
+		ts, err = r.poster.Post(ctx, channel, reply)
+		return ts, false, err
+	}
+	if job.Attempt > 1 {
+		ts, found, err := kp.FindPosted(ctx, channel, key, job.CreatedAt.Add(-historySkew))
+		if err != nil {
+			return "", false, fmt.Errorf("look for an earlier attempt's message: %w", err)
+		}
+		if found {
+			return ts, true, nil
+		}
+	}
+	ts, err = kp.PostKeyed(ctx, channel, key, reply)
+	return ts, false, err
 }

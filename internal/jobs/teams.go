@@ -117,7 +117,7 @@ func (w *teamChannelWorker) Work(ctx context.Context, job *river.Job[TeamChannel
 		return fail(err)
 	}
 	if !found {
-		if ts, err = w.r.poster.Post(ctx, plan.Channel, plan.Card); err != nil {
+		if ts, _, err = w.r.deliver(ctx, job.JobRow, plan.Channel, key, plan.Card); err != nil {
 			return fail(fmt.Errorf("post the card: %w", err))
 		}
 		if err := w.r.store.RecordOutbound(ctx, key, plan.Channel, ts); err != nil {

@@ -82,6 +82,11 @@ func newClient(cfg clientConfig) *Client {
 // trigger_id), so a Poster's reply should offer a choice that leads to it; a Form in r is
 // ignored here.
 func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
+	return c.post(ctx, channel, "", r)
+}
+
+// post is Post, with the message labelled with key in its metadata when key is not empty.
+func (c *Client) post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
 	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
 		return "", fmt.Errorf("post to %s: %w", channel, bot.ErrUnreachable)
 	}
@@ -107,7 +112,11 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
 		r.Form = nil
 	}
-	ts, err := c.postMessage(ctx, channel, "", renderMessage(r, c.locale))
+	msg := renderMessage(r, c.locale)
+	if key != "" {
+		msg.metadata = &slack.SlackMetadata{EventType: MessageEventType, EventPayload: map[string]any{"key": key}}
+	}
+	ts, err := c.postMessage(ctx, channel, "", msg)
 	if err != nil {
 		return "", fmt.Errorf("post to %s: %w", channel, err)
 	}
@@ -233,6 +242,9 @@ func (c *Client) postMessage(ctx context.Context, channel, threadTS string, msg 
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.text, false), slack.MsgOptionBlocks(msg.blocks...)}
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	if msg.metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*msg.metadata))
 	}
 	var ts string
 	// Slack paces chat.postMessage per channel (about one a second), within a workspace-wide
