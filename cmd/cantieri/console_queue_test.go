@@ -75,6 +75,11 @@ func TestConsoleBesideServeLeavesSlackMessagesToServe(t *testing.T) {
 		AND args->'ref'->>'kind' = 'invitation' AND (args->'ref'->>'id')::bigint IN (SELECT id FROM team_invitations)`); n != 6 {
 		t.Errorf("%d invitation jobs carry their invitation's reference, want 6", n)
 	}
+	// Their texts waited outside River's args, and are gone once sent.
+	if n := council.count(`SELECT count(*) FROM river_job WHERE kind = 'post_message' AND (args ? 'reply' OR NOT (args ? 'stored_text'))`); n != 0 {
+		t.Errorf("%d post jobs carry their text in River's args", n)
+	}
+	waitUntil(t, "the sent messages' texts to be deleted", func() bool { return council.count(`SELECT count(*) FROM outbox_texts`) == 0 }, api.summary)
 	if n := len(api.callsTo("chat.postMessage")); n != 5 {
 		t.Errorf("%d posts to Slack, want the 5 invitations:\n%s", n, api.summary())
 	}

@@ -410,8 +410,12 @@ func (r *killRun) erase(id int64) {
 
 func (r *killRun) report(scenario string, wait time.Duration, o killOutcome) {
 	// One line per run, for `make killtest` to collect.
-	fmt.Printf("killtest: scenario=%s kill_after_first_post=%v messages=%d sent=%d duplicates=%d stale=%d missing=%d complete_after_restart=%v\n",
-		scenario, wait, o.messages, o.sent, o.duplicates, o.stale, o.missing, o.complete.Round(100*time.Millisecond))
+	when := "after_first_post+" + wait.String()
+	if wait < 0 {
+		when = "before_first_post"
+	}
+	fmt.Printf("killtest: scenario=%s kill=%s messages=%d sent=%d duplicates=%d stale=%d missing=%d complete_after_restart=%v\n",
+		scenario, when, o.messages, o.sent, o.duplicates, o.stale, o.missing, o.complete.Round(100*time.Millisecond))
 }
 
 // killPoints are the moments serve is killed at, run after run: before the first post reaches

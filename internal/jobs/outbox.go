@@ -21,7 +21,27 @@ type Outbox struct {
 	// channelQueue is the queue of team_channel jobs: whichever transport creates project
 	// channels in this deployment.
 	channelQueue string
+	// texts, when set, keeps the notices' texts in a table of their own instead of the jobs'
+	// args (see KeepTextsIn).
+	texts TextStore
 }
+
+// TextStore keeps the text of messages waiting to be posted out of River's job args
+// (internal/postgres.Outbound implements it, with the table outbox_texts).
+type TextStore interface {
+	// SaveTextTx keeps reply under key in tx; people are the employees it is for.
+	SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error
+	// LoadText returns the text kept under key; none means posted already, or erased.
+	LoadText(ctx context.Context, key string) (bot.Reply, bool, error)
+	// DeleteText forgets the text under key once it is posted.
+	DeleteText(ctx context.Context, key string) error
+}
+
+// KeepTextsIn makes the Outbox keep notices' texts in ts rather than in the post jobs' args:
+// River keeps finished jobs for a day and failed ones longer, and erasing a person must leave
+// no words of theirs, or to them, behind (the store deletes their pending texts). The
+// Runner's Config.Outbound must implement TextStore too, to read them back. Call it before use.
+func (o *Outbox) KeepTextsIn(ts TextStore) { o.texts = ts }
 
 // NewOutbox returns an Outbox inserting into pool's River tables.
 func NewOutbox(pool *pgxpool.Pool) (*Outbox, error) {
@@ -43,7 +63,17 @@ func (o *Outbox) ChannelsOnConsole() { o.channelQueue = QueueConsole }
 // PostTx enqueues one post job per notice in tx; a key already queued or posted is skipped.
 func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
 	for _, n := range notices {
-		if _, err := EnqueuePostTx(ctx, o.client, tx, PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply, Ref: n.Ref}); err != nil {
+		args := PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply, Ref: n.Ref}
+		if o.texts != nil {
+			if err := args.validate(); err != nil {
+				return err
+			}
+			if err := o.texts.SaveTextTx(ctx, tx, n.Key, n.Reply, n.Ref.People); err != nil {
+				return err
+			}
+			args.Reply, args.StoredText = bot.Reply{}, true
+		}
+		if _, err := EnqueuePostTx(ctx, o.client, tx, args); err != nil {
 			return err
 		}
 	}

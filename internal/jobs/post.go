@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -37,8 +38,11 @@ type PostArgs struct {
 	Key string `json:"key" river:"unique"`
 	// Channel is a channel id, or a user id for a direct message.
 	Channel string `json:"channel"`
-	// Reply is the message.
-	Reply bot.Reply `json:"reply"`
+	// Reply is the message, unless StoredText.
+	Reply bot.Reply `json:"reply,omitzero"`
+	// StoredText says the message's text is kept under Key by the Runner's TextStore (see
+	// Outbox.KeepTextsIn), not in these args.
+	StoredText bool `json:"stored_text,omitempty"`
 	// Ref names what the message is about: the worker asks Config.Due whether it is still
 	// due right before posting, so that a retry hours later, or a job rescued after a crash,
 	// does not send an invitation already answered or a message to someone since erased.
@@ -141,6 +145,7 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 		return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
 	}
 	if found {
+		w.forget(ctx, a, log)
 		w.r.count(job.Kind, OutcomeSkipped)
 		log.InfoContext(ctx, "jobs: already posted; skipped", "ts", ts)
 		return nil
@@ -156,10 +161,28 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 		if !due {
 			// Not an error: the facts changed since the message was enqueued (an answered
 			// or withdrawn invitation, a stopped round, an erased person).
+			w.forget(ctx, a, log)
 			w.r.count(job.Kind, OutcomeSkipped)
 			log.InfoContext(ctx, "jobs: message no longer due; not sent", "ref_kind", a.Ref.Kind, "ref_id", a.Ref.ID)
 			return nil
 		}
+	}
+	if a.StoredText {
+		texts, ok := w.r.store.(TextStore)
+		if !ok {
+			return fail(fmt.Errorf("jobs: post %s: its text is stored, and Config.Outbound keeps no texts", a.Key))
+		}
+		reply, found, err := texts.LoadText(ctx, a.Key)
+		if err != nil {
+			return fail(fmt.Errorf("jobs: post %s: %w", a.Key, err))
+		}
+		if !found {
+			// Erased with its recipient (or pruned): nothing left to send.
+			w.r.count(job.Kind, OutcomeSkipped)
+			log.InfoContext(ctx, "jobs: the message's text is gone (erased); not sent")
+			return nil
+		}
+		a.Reply = reply
 	}
 	ts, already, err := w.r.deliver(ctx, job.JobRow, a.Channel, a.Key, a.Reply)
 	if errors.Is(err, bot.ErrUnreachable) {
@@ -178,6 +201,7 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 		if err := w.record(ctx, a, ts); err != nil {
 			log.ErrorContext(ctx, "jobs: could not record a message found in Slack's history", "ts", ts, "err", err)
 		}
+		w.forget(ctx, a, log)
 		w.r.count(job.Kind, OutcomeSkipped)
 		log.InfoContext(ctx, "jobs: an earlier attempt had posted it; not posted again", "ts", ts)
 		return nil
@@ -188,9 +212,22 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 		log.ErrorContext(ctx, "jobs: posted but could not record the message; a new job with this key would post again",
 			"ts", ts, "err", err)
 	}
+	w.forget(ctx, a, log)
 	w.r.count(job.Kind, OutcomeOK)
 	log.InfoContext(ctx, "jobs: posted", "ts", ts)
 	return nil
+}
+
+// forget deletes the stored text of a message that needs it no more (posted, or no longer
+// due). A failure only leaves the text to the housekeeping prune.
+func (w *postWorker) forget(ctx context.Context, a PostArgs, log *slog.Logger) {
+	texts, ok := w.r.store.(TextStore)
+	if !a.StoredText || !ok {
+		return
+	}
+	if err := texts.DeleteText(context.WithoutCancel(ctx), a.Key); err != nil {
+		log.WarnContext(ctx, "jobs: could not delete a sent message's text; housekeeping will", "err", err)
+	}
 }
 
 // record stores the posted message, retrying briefly over a database hiccup. It does not

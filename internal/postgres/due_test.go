@@ -3,7 +3,10 @@ package postgres_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/postgres"
 )
 
 // MessageDue is what a post job asks right before sending: the answer follows the rows, so
@@ -50,8 +53,17 @@ func TestMessageDue(t *testing.T) {
 
 	exec(`UPDATE team_invitations SET status = 'declined', answered_at = now() WHERE id = $1`, inv)
 	check("an answered invitation", bot.NoticeRef{Kind: bot.RefInvitation, ID: inv, People: ids("Carla")}, false)
+	// A message to Dario waits to be sent, with its text kept aside.
+	if err := pgx.BeginFunc(f.ctx, f.pool, func(tx pgx.Tx) error {
+		return postgres.NewOutbound(f.pool).SaveTextTx(f.ctx, tx, "meet-ask:1:dario", bot.Reply{Text: "Ciao Dario"}, ids("Dario"))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.store.ErasePersonalData(f.ctx, f.ids["Dario"]); err != nil {
 		t.Fatal(err)
+	}
+	if _, found, err := postgres.NewOutbound(f.pool).LoadText(f.ctx, "meet-ask:1:dario"); err != nil || found {
+		t.Errorf("the text of a message to Dario survives his erasure (found %v, %v)", found, err)
 	}
 	check("a group with a member erased since", bot.NoticeRef{Kind: bot.RefRound, ID: r.ID, People: ids("Carla", "Dario")}, false)
 	exec(`UPDATE meeting_programmes SET active = false WHERE id = $1`, p.ID)
