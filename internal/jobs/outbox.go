@@ -65,16 +65,18 @@ func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) er
 	for _, n := range notices {
 		args := PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply, Ref: n.Ref}
 		if o.texts != nil {
-			if err := args.validate(); err != nil {
-				return err
-			}
+			args.Reply, args.StoredText = bot.Reply{}, true
+		}
+		res, err := EnqueuePostTx(ctx, o.client, tx, args)
+		if err != nil {
+			return err
+		}
+		// The text goes with a new job only: a key already queued or posted keeps its own.
+		// Same transaction, so no worker sees the job before its text.
+		if o.texts != nil && !res.UniqueSkippedAsDuplicate {
 			if err := o.texts.SaveTextTx(ctx, tx, n.Key, n.Reply, n.Ref.People); err != nil {
 				return err
 			}
-			args.Reply, args.StoredText = bot.Reply{}, true
-		}
-		if _, err := EnqueuePostTx(ctx, o.client, tx, args); err != nil {
-			return err
 		}
 	}
 	return nil

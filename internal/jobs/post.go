@@ -188,6 +188,7 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 	if errors.Is(err, bot.ErrUnreachable) {
 		// A console-only person and a Slack replica: no retry can deliver it. The person
 		// sees the same thing with a command (invito, incontri).
+		w.forget(ctx, a, log)
 		w.r.count(job.Kind, OutcomeSkipped)
 		log.WarnContext(ctx, "jobs: address not reachable by this transport; message dropped", "err", err)
 		return nil

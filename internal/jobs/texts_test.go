@@ -59,4 +59,12 @@ func TestOutboxKeepsTextsOutOfRiverArgs(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox_texts`).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d texts left after posting (%v), want 0", left, err)
 	}
+	// The same notices again (a retried change): River keeps one job per key, and no text is
+	// kept for a job that is not inserted.
+	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return outbox.PostTx(ctx, tx, notices) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox_texts`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("%d texts kept for duplicate notices (%v), want 0", left, err)
+	}
 }
