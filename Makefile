@@ -10,7 +10,7 @@ HANDLE   ?= $(USER)
 # Said when the console would open with no HANDLE and no $USER to default to.
 NO_HANDLE := no HANDLE: choose who to be, e.g. HANDLE=mario.rossi (make seed lists people to try) / scegli chi essere con HANDLE=…
 
-.PHONY: run build test vet bench migrate seed demo console serve docker clean
+.PHONY: run build test vet bench killtest migrate seed demo console serve docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cantieri
@@ -59,6 +59,22 @@ test:
 bench:
 	@scripts/services.sh test
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# killtest kills a real serve process with SIGKILL while it sends a team's invitations, a round
+# of 80 groups and a fan-out of reminders, restarts it, and checks that every message went out
+# exactly once within two minutes and none that stopped being due. KILLTEST_RUNS runs per
+# scenario, each at another kill point; a few minutes per run (three scenarios in parallel).
+KILLTEST_RUNS ?= 7
+killtest:
+	@scripts/services.sh test
+	@mkdir -p bin
+	@CANTIERI_KILLTEST=1 CANTIERI_KILLTEST_RUNS=$(KILLTEST_RUNS) $(GO) test -count=1 -timeout 180m -parallel 3 \
+		-run '^TestKillServeWhileSending$$' -v ./cmd/cantieri/ > bin/killtest.log 2>&1; rc=$$?; \
+	grep '^killtest:' bin/killtest.log; \
+	awk '/^killtest:/ { runs++; for (i = 2; i <= NF; i++) { split($$i, kv, "="); v[kv[1]] += kv[2] } } \
+		END { printf "killtest: %d runs, %d messages, %d sent, %d duplicates, %d stale, %d missing (full log: bin/killtest.log)\n", \
+		runs, v["messages"], v["sent"], v["duplicates"], v["stale"], v["missing"] }' bin/killtest.log; \
+	grep -E '^\s*--- FAIL' bin/killtest.log || true; exit $$rc
 
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t cantieri:$(VERSION) .

@@ -179,7 +179,7 @@ func (b *Bot) RunRound(ctx context.Context, programmeID int64, scheduledFor time
 		}
 		for _, a := range auto {
 			c := b.callFor(a)
-			out = append(out, Notice{Key: fmt.Sprintf("meet-autopause:%d:%d", r.ID, a.ID), Channel: a.Address(),
+			out = append(out, Notice{Key: fmt.Sprintf("meet-autopause:%d:%d", r.ID, a.ID), Channel: a.Address(), Ref: roundRef(r.ID, a),
 				Reply: Reply{Text: c.T("meet.autopaused", "name", p.Name, "id", p.ID), Locale: c.Locale}})
 		}
 		return out, nil
@@ -202,6 +202,14 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
+// roundRef is the reference of a message of round roundID to people: due while the round
+// stands and they are all active.
+func roundRef(roundID int64, people ...PersonRef) NoticeRef {
+	ref := refTo(people...)
+	ref.Kind, ref.ID = RefRound, roundID
+	return ref
+}
+
 // groupNotice is a group's conversation: who, for how long, how, a starter and a slot.
 func (b *Bot) groupNotice(p Programme, r Round, g StoredGroup) (Notice, bool) {
 	addr := GroupAddress(g.Members)
@@ -220,6 +228,7 @@ func (b *Bot) groupNotice(p Programme, r Round, g StoredGroup) (Notice, bool) {
 	return Notice{
 		Key:     fmt.Sprintf("meet-group:%d:%d", r.ID, g.Number),
 		Channel: addr,
+		Ref:     roundRef(r.ID, g.Members...),
 		Reply: Reply{Text: text, Locale: l, Choices: []Choice{
 			{Label: i18n.T(l, "meet.button.arranged"), Command: fmt.Sprintf("%s giro %d fissato", meetWord, r.ID), Style: StylePrimary},
 		}},
@@ -262,6 +271,7 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 	return Notice{
 		Key:     fmt.Sprintf("meet-report:%d", r.ID),
 		Channel: p.Coordinator.Address(),
+		Ref:     roundRef(r.ID, *p.Coordinator),
 		Reply: Reply{Title: c.T("meet.report.title", "n", r.Number, "name", p.Name), Text: strings.Join(lines, "\n"),
 			Locale: c.Locale, Choices: []Choice{{Label: c.T("meet.button.card"), Command: fmt.Sprintf("%s %d", meetWord, p.ID)}}},
 	}
@@ -298,7 +308,7 @@ func (b *Bot) stepNotices(st DueStep) ([]Notice, error) {
 				continue
 			}
 			l := b.groupLocale(g.Members)
-			out = append(out, Notice{Key: fmt.Sprintf("meet-nudge:%d:%d", r.ID, g.Number), Channel: addr,
+			out = append(out, Notice{Key: fmt.Sprintf("meet-nudge:%d:%d", r.ID, g.Number), Channel: addr, Ref: roundRef(r.ID, g.Members...),
 				Reply: Reply{Text: i18n.T(l, "meet.nudge", "programme", p.Name, "starter", g.Starter), Locale: l,
 					Choices: []Choice{{Label: i18n.T(l, "meet.button.arranged"), Command: fmt.Sprintf("%s giro %d fissato", meetWord, r.ID), Style: StylePrimary}}}})
 		}
@@ -311,7 +321,7 @@ func (b *Bot) stepNotices(st DueStep) ([]Notice, error) {
 		for _, person := range st.People {
 			c := b.callFor(person)
 			cmd := fmt.Sprintf("%s giro %d ", meetWord, r.ID)
-			out = append(out, Notice{Key: fmt.Sprintf("%s:%d:%d", key, r.ID, person.ID), Channel: person.Address(),
+			out = append(out, Notice{Key: fmt.Sprintf("%s:%d:%d", key, r.ID, person.ID), Channel: person.Address(), Ref: roundRef(r.ID, person),
 				Reply: Reply{Text: c.T(text, "n", r.Number, "programme", p.Name), Locale: c.Locale, Choices: []Choice{
 					{Label: c.T("meet.button.yes"), Command: cmd + "sì", Style: StylePrimary},
 					{Label: c.T("meet.button.not_yet"), Command: cmd + "non-ancora"},

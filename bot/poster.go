@@ -28,6 +28,52 @@ type Notice struct {
 	// Channel is the destination: a PersonRef.Address or a channel id.
 	Channel string
 	Reply   Reply
+	// Ref says what the message is about, so that the job delivering it can ask, right
+	// before sending, whether it is still due (MessageDue): an invitation answered or
+	// withdrawn meanwhile, a round stopped, a recipient erased or deactivated sends nothing.
+	Ref NoticeRef
+}
+
+// Kinds of NoticeRef.
+const (
+	// RefInvitation: the message is due while the team invitation ID is pending.
+	RefInvitation = "invitation"
+	// RefRound: the message is due while the exchange round ID exists and its programme is
+	// active.
+	RefRound = "round"
+)
+
+// NoticeRef names the rows a notice depends on. It travels with the durable job instead of
+// any judgement made when the notice was enqueued: the job may run seconds or hours later (a
+// retry, a rescue after a crash), and by then the facts may have changed.
+type NoticeRef struct {
+	// Kind is RefInvitation, RefRound, or "" when only People matter.
+	Kind string `json:"kind,omitempty"`
+	// ID is the invitation's or the round's id.
+	ID int64 `json:"id,omitempty"`
+	// People are the employees the message is for (and, for a group, everyone it names): it
+	// is due only while every one of them is active and not erased.
+	People []int64 `json:"people,omitempty"`
+}
+
+// IsZero reports whether r names nothing (a notice that is always due).
+func (r NoticeRef) IsZero() bool { return r.Kind == "" && r.ID == 0 && len(r.People) == 0 }
+
+// refTo is the reference of a message to people, due while they are active.
+func refTo(people ...PersonRef) NoticeRef {
+	ids := make([]int64, 0, len(people))
+	for _, p := range people {
+		if p.ID != 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	return NoticeRef{People: ids}
+}
+
+// MessageDue answers, right before a durable job sends a message, whether it is still due.
+// The store implements it from the rows the reference names.
+type MessageDue interface {
+	MessageDue(ctx context.Context, ref NoticeRef) (bool, error)
 }
 
 // Channels creates project channels: Slack's conversations API in serve, a textual stand-in in

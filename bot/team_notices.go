@@ -43,7 +43,9 @@ func (b *Bot) invitationNotice(p Project, team ProjectTeam, inv Invitation) Noti
 		r.Sections = card.Sections[:1]
 	}
 	r.Choices = invitationChoices(c, id)
-	return Notice{Key: fmt.Sprintf("team-invite:%d", inv.ID), Channel: inv.Person.Address(), Reply: r}
+	ref := refTo(inv.Person)
+	ref.Kind, ref.ID = RefInvitation, inv.ID
+	return Notice{Key: fmt.Sprintf("team-invite:%d", inv.ID), Channel: inv.Person.Address(), Reply: r, Ref: ref}
 }
 
 func invitationChoices(c *Call, id string) []Choice {
@@ -60,6 +62,7 @@ func InvitationCancelledNotice(team ProjectTeam, inv Invitation) Notice {
 	return Notice{
 		Key:     fmt.Sprintf("team-cancelled:%d", inv.ID),
 		Channel: inv.Person.Address(),
+		Ref:     refTo(inv.Person),
 		Reply:   Reply{Text: i18n.T(l, "invite.cancelled_project", "id", team.ProjectID, "title", team.ProjectTitle), Locale: l},
 	}
 }
@@ -70,6 +73,7 @@ func (b *Bot) withdrawnNotice(team ProjectTeam, inv Invitation) Notice {
 	return Notice{
 		Key:     fmt.Sprintf("team-withdrawn:%d", inv.ID),
 		Channel: inv.Person.Address(),
+		Ref:     refTo(inv.Person),
 		Reply:   Reply{Text: c.T("invite.withdrawn", "id", team.ProjectID, "title", team.ProjectTitle), Locale: c.Locale},
 	}
 }
@@ -80,6 +84,7 @@ func (b *Bot) expiredNotice(team ProjectTeam, inv Invitation) Notice {
 	return Notice{
 		Key:     fmt.Sprintf("team-expired-invitee:%d", inv.ID),
 		Channel: inv.Person.Address(),
+		Ref:     refTo(inv.Person),
 		Reply: Reply{Text: c.T("invite.expired", "id", team.ProjectID, "title", team.ProjectTitle,
 			"days", int(InvitationTTL.Hours()/24)), Locale: c.Locale},
 	}
@@ -105,6 +110,7 @@ func (b *Bot) acceptedNotice(team ProjectTeam, inv Invitation) []Notice {
 	return []Notice{{
 		Key:     fmt.Sprintf("team-accepted:%d", inv.ID),
 		Channel: team.Coordinator.Address(),
+		Ref:     refTo(*team.Coordinator),
 		Reply: Reply{
 			Text: c.T(aboutReader("team.notice.accepted", *team.Coordinator, inv.Person), "name", inv.Person.Name, "id", team.ProjectID,
 				"title", team.ProjectTitle, "accepted", team.Count(InviteAccepted), "k", len(team.Slots)),
@@ -140,6 +146,7 @@ func (b *Bot) formedNotices(team ProjectTeam) []Notice {
 		out = append(out, Notice{
 			Key:     fmt.Sprintf("team-formed:%d:%d", team.ProjectID, p.ID),
 			Channel: p.Address(),
+			Ref:     refTo(p),
 			Reply: Reply{Text: text, Locale: c.Locale,
 				Choices: []Choice{{Label: c.T("reminder.open_project"), Command: projectWord + " " + id}}},
 		})
@@ -181,7 +188,7 @@ func (b *Bot) openSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, pr
 		Command: fmt.Sprintf("%s %s sostituisci %d", teamWord, id, inv.Person.ID),
 	})
 	r.Text = strings.Join(lines, "\n")
-	return Notice{Key: fmt.Sprintf("team-open:%d", inv.ID), Channel: team.Coordinator.Address(), Reply: r}
+	return Notice{Key: fmt.Sprintf("team-open:%d", inv.ID), Channel: team.Coordinator.Address(), Reply: r, Ref: refTo(*team.Coordinator)}
 }
 
 // pendingNotice reminds the coordinator, once a day, of the invitations unanswered for more
@@ -205,6 +212,7 @@ func (b *Bot) pendingNotice(team ProjectTeam, now time.Time, loc *time.Location)
 	return Notice{
 		Key:     fmt.Sprintf("team-pending:%d:%s", team.ProjectID, now.In(loc).Format("2006-01-02")),
 		Channel: team.Coordinator.Address(),
+		Ref:     refTo(*team.Coordinator),
 		Reply: Reply{
 			Text: c.T("team.notice.pending", "id", team.ProjectID, "title", team.ProjectTitle, "n", len(items)) + "\n• " +
 				strings.Join(items, "\n• "),

@@ -24,7 +24,7 @@ func (e env) console(ctx context.Context, handle string) error {
 	}
 	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal})
 
-	runner, err := newJobs(d, cfg, log, metrics.New(), teamParts{core, store}, con, con)
+	runner, err := newJobs(d, cfg, log, metrics.New(), teamParts{core, store}, con, con, asConsole())
 	if err != nil {
 		return err
 	}

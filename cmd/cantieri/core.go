@@ -18,6 +18,12 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	if err != nil {
 		return nil, nil, err
 	}
+	// Messages' texts wait in outbox_texts, not in River's args: erasure can reach them.
+	outbox.KeepTextsIn(postgres.NewOutbound(d.pool))
+	if !cfg.SlackEnabled() {
+		// No Slack: the console is the only transport, so it creates project channels too.
+		outbox.ChannelsOnConsole()
+	}
 	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType), postgres.WithOutbox(outbox))
 	core := bot.New(bot.Config{
 		Store:         store,

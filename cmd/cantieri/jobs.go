@@ -6,16 +6,23 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/config"
 	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/metrics"
 	"github.com/comune-prato/cantieri/internal/postgres"
+	"github.com/comune-prato/cantieri/internal/slack"
 )
 
 // outboundRetention is how long the record of a posted message is kept: far longer than
 // River keeps a job that could be retried.
 const outboundRetention = 90 * 24 * time.Hour
+
+// The Slack client labels posts with their keys and finds them again, so that a post retried
+// after a crash is not sent twice (jobs.Runner.deliver).
+var _ jobs.KeyedPoster = (*slack.Client)(nil)
 
 // jobsOption adds to the runner's configuration what only some commands have.
 type jobsOption func(*jobs.Config)
@@ -29,6 +36,13 @@ func withUserSync(s jobs.UserSyncer) jobsOption {
 		c.UserSyncer = s
 		c.Schedules = append(c.Schedules, jobs.SlackSyncSchedule(jobs.DefaultSlackSyncCron))
 	}
+}
+
+// asConsole makes the runner work the console's queue instead of Slack's: a console prints the
+// messages addressed to console users and never takes Slack's (serve delivers those, even
+// when the console runs on the same server with the same settings).
+func asConsole() jobsOption {
+	return func(c *jobs.Config) { c.Queues = []string{river.QueueDefault, jobs.QueueConsole} }
 }
 
 // teamParts joins what team jobs need: the core sweeps invitations and plans channels, the
@@ -71,9 +85,12 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 		Poster:       poster,
 		Channels:     channels,
 		TeamChannels: teams,
+		Due:          teams.store,
 		Outbound:     postgres.NewOutbound(d.pool),
 		Location:     cfg.Location,
 		Schedules:    schedules,
+		// serve delivers Slack's messages; the transport-agnostic scheduled runs are shared.
+		Queues: []string{river.QueueDefault, jobs.QueueSlack},
 	}
 	for _, o := range opts {
 		o(&jcfg)

@@ -40,6 +40,33 @@ const DefaultLocation = "Europe/Rome"
 // DefaultWorkers is how many jobs a Runner works at once when Config.Workers is 0.
 const DefaultWorkers = 10
 
+// River queues, one per transport, so that a process works only the jobs it can deliver: serve
+// works QueueSlack, a console works QueueConsole (printing them), and both may work the
+// transport-agnostic river.QueueDefault (scheduled runs, which only write to the database and
+// enqueue posts to the other queues). A console on the server therefore never takes a Slack
+// message off the queue and prints it instead.
+const (
+	QueueSlack   = "slack"
+	QueueConsole = "console"
+)
+
+// Timing of stuck jobs. River rescues a job left "running" by a process that died (kill -9, an
+// OOM, a lost node) only once it has been running for RescueStuckJobsAfter, which defaults to
+// an hour: far too long for a chat message. A post takes seconds, so its own timeout is
+// PostTimeout and a job is presumed dead after RescueAfter; River's rescuer looks every 30 s,
+// so a crashed post is retried within about a minute and a half. Work that legitimately runs
+// longer (the Slack user sync) declares its own Timeout, which the rescuer respects.
+const (
+	// JobTimeout bounds a job without a Timeout of its own (River's default is one minute).
+	JobTimeout = 45 * time.Second
+	// PostTimeout bounds one post_message or team_channel attempt: a few Slack calls, paced
+	// by the rate limiter.
+	PostTimeout = 30 * time.Second
+	// RescueAfter is how long a job may stay "running" before River presumes its worker dead
+	// and retries it. It must exceed JobTimeout (River refuses otherwise).
+	RescueAfter = time.Minute
+)
+
 // Job outcomes, the "outcome" label of metrics.Jobs.
 const (
 	OutcomeOK      = "ok"
@@ -75,6 +102,9 @@ type Config struct {
 	// without them those jobs fail with ErrNoChannels and are retried.
 	Channels     bot.Channels
 	TeamChannels TeamChannelPlanner
+	// Due answers whether a post's message is still due right before it is sent (the store
+	// implements it). When nil, every message is due.
+	Due bot.MessageDue
 	// Outbound keeps the idempotency records. Required.
 	Outbound Store
 	// Location is the zone cron schedules are read in (BOT_TIMEZONE). Defaults to
@@ -85,6 +115,11 @@ type Config struct {
 	Schedules []Schedule
 	// Workers is how many jobs run at once in this process. Defaults to DefaultWorkers.
 	Workers int
+	// Queues are the queues this Runner works: serve works river.QueueDefault and QueueSlack,
+	// a console river.QueueDefault and QueueConsole. Nil means all three (tests). Every
+	// Runner registers every worker all the same, because the elected leader (whichever
+	// process it is) rescues stuck jobs of every kind and must know them.
+	Queues []string
 
 	// CronSeconds accepts six-field cron expressions with a leading seconds field. Meant for
 	// tests, which cannot wait for minutes; River advises against sub-minute periodic jobs.
@@ -106,10 +141,12 @@ type Runner struct {
 	poster     bot.Poster
 	userSyncer UserSyncer
 	store      Store
+	due        bot.MessageDue
 	channels   bot.Channels
 	planner    TeamChannelPlanner
 	loc        *time.Location
 	schedules  map[string]*schedule
+	queues     []string
 }
 
 // New validates cfg and builds a Runner on pool; nothing runs until Start. An invalid schedule
@@ -129,10 +166,15 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		poster:     cfg.Poster,
 		userSyncer: cfg.UserSyncer,
 		store:      cfg.Outbound,
+		due:        cfg.Due,
 		channels:   cfg.Channels,
 		planner:    cfg.TeamChannels,
 		loc:        cfg.Location,
 		schedules:  make(map[string]*schedule, len(cfg.Schedules)),
+		queues:     cfg.Queues,
+	}
+	if len(r.queues) == 0 {
+		r.queues = []string{river.QueueDefault, QueueSlack, QueueConsole}
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -176,13 +218,19 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("jobs: add team channel worker: %w", err)
 	}
 
+	queues := make(map[string]river.QueueConfig, len(r.queues))
+	for _, q := range r.queues {
+		queues[q] = river.QueueConfig{MaxWorkers: workers}
+	}
 	rcfg := &river.Config{
-		Logger:       slog.New(riverLogHandler{r.log.Handler()}),
-		ErrorHandler: &errorHandler{r: r},
-		PeriodicJobs: periodic,
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
-		TestOnly:     cfg.TestOnly,
-		Workers:      workerSet,
+		Logger:               slog.New(riverLogHandler{r.log.Handler()}),
+		ErrorHandler:         &errorHandler{r: r},
+		JobTimeout:           JobTimeout,
+		PeriodicJobs:         periodic,
+		Queues:               queues,
+		RescueStuckJobsAfter: RescueAfter,
+		TestOnly:             cfg.TestOnly,
+		Workers:              workerSet,
 	}
 	if cfg.FetchPollInterval > 0 {
 		rcfg.FetchPollInterval = cfg.FetchPollInterval
@@ -258,15 +306,16 @@ func (h *errorHandler) HandlePanic(ctx context.Context, job *rivertype.JobRow, p
 	return nil
 }
 
-// WaitIdle waits until no job is due or running (jobs scheduled for later do not count), for
-// at most max. The console calls it at the end of a script, so that the messages a script's
-// last commands caused are printed before it exits.
+// WaitIdle waits until no job of this Runner's queues is due or running (jobs scheduled for
+// later do not count), for at most max. The console calls it at the end of a script, so that
+// the messages a script's last commands caused are printed before it exits; Slack's messages
+// are serve's to deliver, and do not hold the console up.
 func (r *Runner) WaitIdle(ctx context.Context, max time.Duration) error {
 	deadline := time.Now().Add(max)
 	for {
 		var n int
-		err := r.pool.QueryRow(ctx, `SELECT count(*) FROM river_job
-			WHERE state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now())`).Scan(&n)
+		err := r.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = ANY($1)
+			AND (state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now()))`, r.queues).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("jobs: wait idle: %w", err)
 		}

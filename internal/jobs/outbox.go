@@ -18,7 +18,30 @@ import (
 // be built before the Runner that works the jobs (the console needs the core to exist first).
 type Outbox struct {
 	client *river.Client[pgx.Tx]
+	// channelQueue is the queue of team_channel jobs: whichever transport creates project
+	// channels in this deployment.
+	channelQueue string
+	// texts, when set, keeps the notices' texts in a table of their own instead of the jobs'
+	// args (see KeepTextsIn).
+	texts TextStore
 }
+
+// TextStore keeps the text of messages waiting to be posted out of River's job args
+// (internal/postgres.Outbound implements it, with the table outbox_texts).
+type TextStore interface {
+	// SaveTextTx keeps reply under key in tx; people are the employees it is for.
+	SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error
+	// LoadText returns the text kept under key; none means posted already, or erased.
+	LoadText(ctx context.Context, key string) (bot.Reply, bool, error)
+	// DeleteText forgets the text under key once it is posted.
+	DeleteText(ctx context.Context, key string) error
+}
+
+// KeepTextsIn makes the Outbox keep notices' texts in ts rather than in the post jobs' args:
+// River keeps finished jobs for a day and failed ones longer, and erasing a person must leave
+// no words of theirs, or to them, behind (the store deletes their pending texts). The
+// Runner's Config.Outbound must implement TextStore too, to read them back. Call it before use.
+func (o *Outbox) KeepTextsIn(ts TextStore) { o.texts = ts }
 
 // NewOutbox returns an Outbox inserting into pool's River tables.
 func NewOutbox(pool *pgxpool.Pool) (*Outbox, error) {
@@ -30,14 +53,30 @@ func NewOutbox(pool *pgxpool.Pool) (*Outbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: outbox client: %w", err)
 	}
-	return &Outbox{client: client}, nil
+	return &Outbox{client: client, channelQueue: QueueSlack}, nil
 }
+
+// ChannelsOnConsole makes the console, not Slack, create project channels: for a deployment
+// without Slack, where the console is the only transport (make demo). Call it before use.
+func (o *Outbox) ChannelsOnConsole() { o.channelQueue = QueueConsole }
 
 // PostTx enqueues one post job per notice in tx; a key already queued or posted is skipped.
 func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
 	for _, n := range notices {
-		if _, err := EnqueuePostTx(ctx, o.client, tx, PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply}); err != nil {
+		args := PostArgs{Key: n.Key, Channel: n.Channel, Reply: n.Reply, Ref: n.Ref}
+		if o.texts != nil {
+			args.Reply, args.StoredText = bot.Reply{}, true
+		}
+		res, err := EnqueuePostTx(ctx, o.client, tx, args)
+		if err != nil {
 			return err
+		}
+		// The text goes with a new job only: a key already queued or posted keeps its own.
+		// Same transaction, so no worker sees the job before its text.
+		if o.texts != nil && !res.UniqueSkippedAsDuplicate {
+			if err := o.texts.SaveTextTx(ctx, tx, n.Key, n.Reply, n.Ref.People); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -45,7 +84,7 @@ func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) er
 
 // TeamChannelTx enqueues the creation of a formed team's channel in tx.
 func (o *Outbox) TeamChannelTx(ctx context.Context, tx pgx.Tx, projectID int64) error {
-	if _, err := o.client.InsertTx(ctx, tx, TeamChannelArgs{ProjectID: projectID}, nil); err != nil {
+	if _, err := o.client.InsertTx(ctx, tx, TeamChannelArgs{ProjectID: projectID}, &river.InsertOpts{Queue: o.channelQueue}); err != nil {
 		return fmt.Errorf("jobs: enqueue team channel of project %d: %w", projectID, err)
 	}
 	return nil

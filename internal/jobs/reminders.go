@@ -54,6 +54,7 @@ func ProjectRemindersSchedule(cron string, src ReminderSource, staleAfter time.D
 					Key:     fmt.Sprintf("reminder:%d:%s:%s", r.ProjectID, r.Condition, r.PeriodKey),
 					Channel: r.Coordinator.SlackUserID,
 					Reply:   bot.ReminderReply(r),
+					Ref:     bot.NoticeRef{People: []int64{r.Coordinator.ID}},
 				}
 				if _, err := EnqueuePostTx(ctx, f.Client, f.Tx, args); err != nil {
 					return err

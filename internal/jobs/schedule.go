@@ -43,7 +43,9 @@ type Schedule struct {
 	CatchUp time.Duration
 	// MaxAttempts bounds the tries of a failing firing (DefaultScheduleAttempts when 0).
 	MaxAttempts int
-	// Timeout bounds one run (River's default, one minute, when 0).
+	// Timeout bounds one run (DefaultScheduleTimeout when 0). A firing killed with its
+	// process is retried once Timeout has passed (River's rescuer waits for it), and its
+	// claim in scheduled_runs keeps a retry from doing twice what committed.
 	Timeout time.Duration
 }
 
@@ -193,12 +195,17 @@ type scheduleWorker struct {
 	r *Runner
 }
 
-// Timeout applies the schedule's own timeout, if it has one.
+// DefaultScheduleTimeout bounds a firing without a Timeout of its own: a round of a large
+// programme is planned and recorded in the firing, so it keeps River's former default rather
+// than the shorter JobTimeout sized for posts.
+const DefaultScheduleTimeout = time.Minute
+
+// Timeout applies the schedule's own timeout, or DefaultScheduleTimeout.
 func (w *scheduleWorker) Timeout(job *river.Job[ScheduleArgs]) time.Duration {
-	if s, ok := w.r.schedules[job.Args.Schedule]; ok {
+	if s, ok := w.r.schedules[job.Args.Schedule]; ok && s.Timeout > 0 {
 		return s.Timeout
 	}
-	return 0
+	return DefaultScheduleTimeout
 }
 
 // Work runs the firing once: the claim in scheduled_runs, the schedule's work and the job's

@@ -57,9 +57,11 @@ type SlackSyncArgs struct {
 // Kind implements river.JobArgs.
 func (SlackSyncArgs) Kind() string { return KindSlackSync }
 
-// InsertOpts implements river.JobArgsWithInsertOpts: one sync per hour, whatever the args.
+// InsertOpts implements river.JobArgsWithInsertOpts: one sync per hour, whatever the args, in
+// the Slack queue (only serve can sync).
 func (SlackSyncArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
+		Queue:       QueueSlack,
 		MaxAttempts: DefaultSlackSyncAttempts,
 		UniqueOpts:  river.UniqueOpts{ByPeriod: slackSyncPeriod},
 	}

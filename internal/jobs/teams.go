@@ -73,6 +73,9 @@ type teamChannelWorker struct {
 	r *Runner
 }
 
+// Timeout bounds an attempt like a post's: River rescues a crashed one soon after.
+func (w *teamChannelWorker) Timeout(*river.Job[TeamChannelArgs]) time.Duration { return PostTimeout }
+
 // Work creates the channel (or finds the one an earlier attempt created), records it,
 // invites the team, posts the card once (outbound key) and pins it. Every step is safe to
 // repeat, so a retry after any failure completes the job without doing anything twice.
@@ -114,7 +117,7 @@ func (w *teamChannelWorker) Work(ctx context.Context, job *river.Job[TeamChannel
 		return fail(err)
 	}
 	if !found {
-		if ts, err = w.r.poster.Post(ctx, plan.Channel, plan.Card); err != nil {
+		if ts, _, err = w.r.deliver(ctx, job.JobRow, plan.Channel, key, plan.Card); err != nil {
 			return fail(fmt.Errorf("post the card: %w", err))
 		}
 		if err := w.r.store.RecordOutbound(ctx, key, plan.Channel, ts); err != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/comune-prato/cantieri/bot"
 )
 
 // Outbound keeps the idempotency records of durable jobs (tables outbound_messages and
@@ -112,12 +114,50 @@ func (o *Outbound) ScheduledRuns(ctx context.Context, schedule string) ([]time.T
 	return times, wrap("scheduled runs of "+schedule, err)
 }
 
+// SaveTextTx keeps the text of a message to be posted under key, in tx (the transaction that
+// enqueues its post job), so that the job's args need not carry it. people are the employees
+// the message is for: erasing one of them deletes it. Saving a key again keeps the first text,
+// as River keeps the first job of a key.
+func (o *Outbound) SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error {
+	if people == nil {
+		people = []int64{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO outbox_texts (idempotency_key, reply, people) VALUES ($1, $2, $3)
+		ON CONFLICT (idempotency_key) DO NOTHING`, key, reply, people)
+	return wrap("outbox: save the text of "+key, err)
+}
+
+// LoadText returns the text kept under key, and whether there is one: none means it was
+// posted already or erased with its recipient.
+func (o *Outbound) LoadText(ctx context.Context, key string) (bot.Reply, bool, error) {
+	var r bot.Reply
+	err := o.pool.QueryRow(ctx, `SELECT reply FROM outbox_texts WHERE idempotency_key = $1`, key).Scan(&r)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bot.Reply{}, false, nil
+	}
+	if err != nil {
+		return bot.Reply{}, false, wrap("outbox: load the text of "+key, err)
+	}
+	return r, true, nil
+}
+
+// DeleteText deletes the text kept under key, once its message is posted.
+func (o *Outbound) DeleteText(ctx context.Context, key string) error {
+	_, err := o.pool.Exec(ctx, `DELETE FROM outbox_texts WHERE idempotency_key = $1`, key)
+	return wrap("outbox: delete the text of "+key, err)
+}
+
 // PruneOutboundTx deletes idempotency records of messages posted before cutoff, in tx. Once
 // River has long forgotten a job, nothing can retry it, so its record only takes room.
 func PruneOutboundTx(ctx context.Context, tx pgx.Tx, cutoff time.Time) (int64, error) {
 	tag, err := tx.Exec(ctx, `DELETE FROM outbound_messages WHERE sent_at < $1`, cutoff)
 	if err != nil {
 		return 0, wrap("prune outbound messages", err)
+	}
+	// Texts whose job gave up: River stops retrying a post after about half a day, so a week
+	// is ample, and personal text is not kept longer than it is needed.
+	if _, err := tx.Exec(ctx, `DELETE FROM outbox_texts WHERE created_at < now() - interval '7 days'`); err != nil {
+		return 0, wrap("prune outbox texts", err)
 	}
 	return tag.RowsAffected(), nil
 }

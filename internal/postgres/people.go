@@ -187,6 +187,8 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
 			`UPDATE meeting_participants SET left_at = now() WHERE employee_id = $1 AND left_at IS NULL`,
+			// Messages to the person not yet sent: their jobs find no text and send nothing.
+			`DELETE FROM outbox_texts WHERE people @> ARRAY[$1::bigint]`,
 		} {
 			if _, err := tx.Exec(ctx, q, employeeID); err != nil {
 				return err

@@ -55,6 +55,7 @@ func SlackLimits() map[string]Limit {
 		"chat.postEphemeral":           SlackTier4,
 		"chat.update":                  SlackTier3,
 		"conversations.open":           SlackTier3,
+		"conversations.history":        SlackTier3,
 		"conversations.create":         SlackTier2,
 		"conversations.invite":         SlackTier3,
 		"conversations.members":        SlackTier4,

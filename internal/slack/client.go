@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,6 +37,8 @@ type Client struct {
 	// apiHost is the Web API's host (slack.com, or a fake in tests): file downloads, which
 	// carry the bot token, go only to Slack's hosts or this one.
 	apiHost string
+	// conversations remembers the ids conversations.open returned.
+	conversations conversationCache
 }
 
 var _ bot.Poster = (*Client)(nil)
@@ -82,6 +85,11 @@ func newClient(cfg clientConfig) *Client {
 // trigger_id), so a Poster's reply should offer a choice that leads to it; a Form in r is
 // ignored here.
 func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
+	return c.post(ctx, channel, "", r)
+}
+
+// post is Post, with the message labelled with key in its metadata when key is not empty.
+func (c *Client) post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
 	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
 		return "", fmt.Errorf("post to %s: %w", channel, bot.ErrUnreachable)
 	}
@@ -112,7 +120,11 @@ func (c *Client) Post(ctx context.Context, channel string, r bot.Reply) (string,
 		c.log.Warn("a proactive post cannot open a form; the form is left out", "form", r.Form.ID)
 		r.Form = nil
 	}
-	ts, err := c.postMessage(ctx, channel, "", renderMessage(r, c.locale))
+	msg := renderMessage(r, c.locale)
+	if key != "" {
+		msg.metadata = &slack.SlackMetadata{EventType: MessageEventType, EventPayload: map[string]any{"key": key}}
+	}
+	ts, err := c.postMessage(ctx, channel, "", msg)
 	if err != nil {
 		return "", fmt.Errorf("post to %s: %w", channel, err)
 	}
@@ -246,6 +258,9 @@ func (c *Client) postMessage(ctx context.Context, channel, threadTS string, msg 
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
+	if msg.metadata != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*msg.metadata))
+	}
 	var ts string
 	// Slack paces chat.postMessage per channel (about one a second), within a workspace-wide
 	// allowance: a round's group messages to hundreds of conversations need not queue behind
@@ -300,6 +315,12 @@ func (c *Client) openDM(ctx context.Context, userID string) (string, error) {
 // openConversation opens (or finds again) the conversation of the bot with users: a DM for
 // one, a group DM (mpim) for up to eight.
 func (c *Client) openConversation(ctx context.Context, users []string) (string, error) {
+	// The same people always get the same conversation, so its id is remembered: a retried
+	// group post looks in the history and posts with one conversations.open (Tier 3), not two.
+	key := strings.Join(users, ",")
+	if id, ok := c.conversations.get(key); ok {
+		return id, nil
+	}
 	var id string
 	err := c.do(ctx, "conversations.open", true, func(ctx context.Context) error {
 		ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users, ReturnIM: true})
@@ -308,7 +329,36 @@ func (c *Client) openConversation(ctx context.Context, users []string) (string, 
 		}
 		return err
 	})
+	if err == nil && id != "" {
+		c.conversations.put(key, id)
+	}
 	return id, err
+}
+
+// maxCachedConversations bounds the conversation ids a Client remembers.
+const maxCachedConversations = 10_000
+
+// conversationCache remembers conversation ids by their members; it is emptied when full
+// (a forgotten id costs one conversations.open).
+type conversationCache struct {
+	mu  sync.Mutex
+	ids map[string]string
+}
+
+func (c *conversationCache) get(key string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id, ok := c.ids[key]
+	return id, ok
+}
+
+func (c *conversationCache) put(key, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil || len(c.ids) >= maxCachedConversations {
+		c.ids = make(map[string]string)
+	}
+	c.ids[key] = id
 }
 
 // upload is a file to share: an image of a reply or a document (bot.File).

@@ -52,6 +52,8 @@ const (
 type message struct {
 	text   string
 	blocks []slack.Block
+	// metadata labels a proactive post with its idempotency key (see Client.PostKeyed).
+	metadata *slack.SlackMetadata
 }
 
 // renderMessage turns a reply into Block Kit: a header for the title, mrkdwn sections for the

@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/comune-prato/cantieri/bot"
+)
+
+var _ bot.MessageDue = (*Store)(nil)
+
+// MessageDue answers, right before a durable job sends a message, whether the rows ref names
+// still call for it: every person in ref.People active and not erased, and, by kind, the
+// invitation still pending or the round still standing in an active programme. A row that is
+// gone makes the message not due. One query, so a fan-out of hundreds of posts costs hundreds
+// of index lookups, not more.
+func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error) {
+	people := slices.Clone(ref.People)
+	slices.Sort(people)
+	people = slices.Compact(people)
+	if people == nil {
+		people = []int64{} // an empty array, not NULL, for cardinality
+	}
+	var kindOK bool
+	switch ref.Kind {
+	case "":
+		kindOK = true
+	case bot.RefInvitation, bot.RefRound:
+	default:
+		return false, fmt.Errorf("message due: unknown reference kind %q", ref.Kind)
+	}
+	var due bool
+	err := s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM employees WHERE id = ANY($1) AND active AND erased_at IS NULL) = cardinality($1::bigint[])
+		AND ($2
+			OR ($3 = 'invitation' AND EXISTS (SELECT 1 FROM team_invitations WHERE id = $4 AND status = 'pending'))
+			OR ($3 = 'round' AND EXISTS (SELECT 1 FROM meeting_rounds r JOIN meeting_programmes p ON p.id = r.programme_id
+				WHERE r.id = $4 AND p.active)))`,
+		people, kindOK, ref.Kind, ref.ID).Scan(&due)
+	if err != nil {
+		return false, wrap(fmt.Sprintf("message due (%s %d)", ref.Kind, ref.ID), err)
+	}
+	return due, nil
+}
