@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -107,6 +108,7 @@ type fakePoster struct {
 	posts    []post
 	entered  chan struct{} // when set, signalled as a call starts
 	release  chan struct{} // when set, a call waits for it
+	jitter   bool          // when set, a call takes a random 0–30 ms, so workers overtake each other
 }
 
 var errSlackDown = errors.New("slack: service_unavailable")
@@ -114,6 +116,9 @@ var errSlackDown = errors.New("slack: service_unavailable")
 func (p *fakePoster) Post(ctx context.Context, channel string, r bot.Reply) (string, error) {
 	if p.entered != nil {
 		p.entered <- struct{}{}
+	}
+	if p.jitter {
+		time.Sleep(time.Duration(rand.IntN(30)) * time.Millisecond)
 	}
 	if p.release != nil {
 		select {

@@ -37,6 +37,14 @@ type TextStore interface {
 	DeleteText(ctx context.Context, key string) error
 }
 
+// OrderStore tells a post whether an earlier message to the same conversation is still to be
+// sent (internal/postgres.Outbound implements it over River's own table). Posts are worked by
+// several workers at once; waiting for the earlier ones keeps one person's notices in the order
+// they were enqueued ("Mario accepted" before "the team is complete").
+type OrderStore interface {
+	EarlierPostPending(ctx context.Context, channel string, jobID int64) (bool, error)
+}
+
 // KeepTextsIn makes the Outbox keep notices' texts in ts rather than in the post jobs' args:
 // River keeps finished jobs for a day and failed ones longer, and erasing a person must leave
 // no words of theirs, or to them, behind (the store deletes their pending texts). The

@@ -52,6 +52,9 @@ type PostArgs struct {
 // Kind implements river.JobArgs.
 func (PostArgs) Kind() string { return KindPostMessage }
 
+// postOrderWait is how long a post waits for an earlier one to the same conversation.
+const postOrderWait = 500 * time.Millisecond
+
 // InsertOpts implements river.JobArgsWithInsertOpts: unique by Key (only; see its
 // river:"unique" tag) while the job exists, so enqueueing the same post twice inserts one job;
 // in the queue of the transport that can deliver to Channel.
@@ -165,6 +168,17 @@ func (w *postWorker) Work(ctx context.Context, job *river.Job[PostArgs]) error {
 			w.r.count(job.Kind, OutcomeSkipped)
 			log.InfoContext(ctx, "jobs: message no longer due; not sent", "ref_kind", a.Ref.Kind, "ref_id", a.Ref.ID)
 			return nil
+		}
+	}
+	if order, ok := w.r.store.(OrderStore); ok {
+		earlier, err := order.EarlierPostPending(ctx, a.Channel, job.ID)
+		if err != nil {
+			return fail(fmt.Errorf("jobs: post %s: earlier messages: %w", a.Key, err))
+		}
+		if earlier {
+			// Snoozing does not count as an attempt; the earlier job has a lower id, so
+			// waits never form a cycle.
+			return river.JobSnooze(postOrderWait)
 		}
 	}
 	if a.StoredText {

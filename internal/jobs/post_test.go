@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +190,46 @@ func TestEnqueuePostValidates(t *testing.T) {
 		if _, err := jobs.EnqueuePost(context.Background(), r.Client(), a); err == nil {
 			t.Errorf("EnqueuePost(%+v) succeeded, want an error", a)
 		}
+	}
+}
+
+// Messages to one conversation arrive in the order they were enqueued, though several workers
+// post at once: "Mario accepted" never after "the team is complete".
+func TestPostsToOneConversationKeepTheirOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	poster := &fakePoster{jitter: true}
+	r := newRunner(t, pool, jobs.Config{Poster: poster, Workers: 8})
+	const n = 8
+	for i := range n {
+		for _, ch := range []string{"U1", "U2"} {
+			args := jobs.PostArgs{Key: fmt.Sprintf("order:%s:%d", ch, i), Channel: ch, Reply: bot.Reply{Text: strconv.Itoa(i)}}
+			if _, err := jobs.EnqueuePost(ctx, r.Client(), args); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopRunner(t, r) })
+	deadline := time.Now().Add(testTimeout)
+	for {
+		if _, posts := poster.snapshot(); len(posts) == 2*n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not every message was posted in time")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, posts := poster.snapshot()
+	next := map[string]int{}
+	for _, p := range posts {
+		if p.Reply.Text != strconv.Itoa(next[p.Channel]) {
+			t.Fatalf("%s got message %s while %d was next: %v", p.Channel, p.Reply.Text, next[p.Channel], posts)
+		}
+		next[p.Channel]++
 	}
 }

@@ -161,3 +161,20 @@ func PruneOutboundTx(ctx context.Context, tx pgx.Tx, cutoff time.Time) (int64, e
 	}
 	return tag.RowsAffected(), nil
 }
+
+// EarlierPostPending reports whether a post to channel enqueued before jobID (a lower id) is
+// still to be worked soon: available, running, or due within a minute. A post waiting for a
+// retry later than that, or discarded, does not hold the later ones back.
+func (o *Outbound) EarlierPostPending(ctx context.Context, channel string, jobID int64) (bool, error) {
+	var pending bool
+	err := o.pool.QueryRow(ctx, `SELECT EXISTS (
+		SELECT 1 FROM river_job
+		WHERE kind = 'post_message' AND id < $2 AND args->>'channel' = $1
+		  AND (state IN ('available', 'running', 'pending')
+		       OR (state IN ('scheduled', 'retryable') AND scheduled_at < now() + interval '1 minute')))`,
+		channel, jobID).Scan(&pending)
+	if err != nil {
+		return false, fmt.Errorf("earlier posts to %s: %w", channel, err)
+	}
+	return pending, nil
+}
