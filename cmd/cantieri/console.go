@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/comune-prato/cantieri/internal/console"
+	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/metrics"
 )
 
@@ -22,9 +23,17 @@ func (e env) console(ctx context.Context, handle string) error {
 	if err != nil {
 		return err
 	}
-	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal})
+	var runner *jobs.Runner
+	con := console.New(console.Config{Bot: core, Handle: handle, In: e.stdin, Out: e.stdout, Interactive: e.stdinIsTerminal,
+		// The messages a command caused print before the next command is read, so a script's
+		// "accept" never runs before its invitation was delivered.
+		Settle: func(ctx context.Context) {
+			if err := runner.WaitIdle(ctx, 10*time.Second); err != nil {
+				log.Warn("console: jobs still pending after a command", "err", err)
+			}
+		}})
 
-	runner, err := newJobs(d, cfg, log, metrics.New(), teamParts{core, store}, con, con, asConsole())
+	runner, err = newJobs(d, cfg, log, metrics.New(), teamParts{core, store}, con, con, asConsole())
 	if err != nil {
 		return err
 	}

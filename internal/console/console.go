@@ -31,6 +31,10 @@ type Config struct {
 	// OutputDir is where pictures and files (a data export) are written (default: the
 	// system temp dir).
 	OutputDir string
+	// Settle, when set, runs after each command and before the next line is read: the
+	// messages the command caused (durable jobs) print before the next command, as they would
+	// reach people before they could answer them.
+	Settle func(ctx context.Context)
 }
 
 // Console is a running session. It also implements bot.Poster, so that durable jobs started by
@@ -135,6 +139,9 @@ func (c *Console) Run(ctx context.Context) error {
 			text = c.choices[n-1].Command
 		}
 		c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceConsole, Text: text})
+		if c.cfg.Settle != nil {
+			c.cfg.Settle(ctx)
+		}
 	}
 }
 

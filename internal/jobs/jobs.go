@@ -307,7 +307,8 @@ func (h *errorHandler) HandlePanic(ctx context.Context, job *rivertype.JobRow, p
 }
 
 // WaitIdle waits until no job of this Runner's queues is due or running (jobs scheduled for
-// later do not count), for at most max. The console calls it at the end of a script, so that
+// later do not count, except those due within postOrderWait's reach: a post waiting its turn
+// behind an earlier one to the same conversation), for at most max. The console calls it at the end of a script, so that
 // the messages a script's last commands caused are printed before it exits; Slack's messages
 // are serve's to deliver, and do not hold the console up.
 func (r *Runner) WaitIdle(ctx context.Context, max time.Duration) error {
@@ -315,7 +316,8 @@ func (r *Runner) WaitIdle(ctx context.Context, max time.Duration) error {
 	for {
 		var n int
 		err := r.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = ANY($1)
-			AND (state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now()))`, r.queues).Scan(&n)
+			AND (state = 'running' OR (state IN ('available', 'retryable', 'scheduled') AND scheduled_at <= now() + $2::interval))`,
+			r.queues, (4 * postOrderWait).String()).Scan(&n)
 		if err != nil {
 			return fmt.Errorf("jobs: wait idle: %w", err)
 		}
