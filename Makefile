@@ -10,7 +10,7 @@ HANDLE   ?= $(USER)
 # Said when the console would open with no HANDLE and no $USER to default to.
 NO_HANDLE := no HANDLE: choose who to be, e.g. HANDLE=mario.rossi (make seed lists people to try) / scegli chi essere con HANDLE=…
 
-.PHONY: run build test vet bench killtest migrate seed demo console serve docker clean
+.PHONY: run build test sweep vet bench killtest migrate seed demo console serve docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cantieri
@@ -51,10 +51,26 @@ migrate: build
 	@scripts/services.sh run
 	$(BIN) migrate
 
+# make test: go vet, then the tests in two runs (README, "Tests and benchmarks").
+# - PURE_PKGS, the pure algorithm packages (they start no goroutine and do no I/O, so the race
+#   detector has nothing to find there and would only slow them about tenfold), run without -race.
+# - Every other package runs with -race against the real PostgreSQL and Redis. Those tests
+#   mostly wait (on the database, River's one-second polls, Slack pacing), so -parallel 8 lets
+#   more of a package's tests wait at once than the default (GOMAXPROCS: 2 on a 2-core machine).
+# CANTIERI_SWEEP=1 (.ci/run sets it) runs the quality sweeps of pairing and teamform in full
+# instead of a representative subset; `make sweep` runs just the pure packages that way.
+PURE_PKGS := ./internal/pairing/ ./internal/teamform/ ./internal/meetcal/ ./internal/cronspec/ \
+	./internal/org/ ./internal/projectdesign/ ./internal/demo/
+RACE_PKGS  = $(filter-out $(shell $(GO) list $(PURE_PKGS)),$(shell $(GO) list ./...))
+
 test:
 	@scripts/services.sh test
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 $(PURE_PKGS)
+	$(GO) test -race -count=1 -parallel 8 $(RACE_PKGS)
+
+sweep:
+	CANTIERI_SWEEP=1 $(GO) test -count=1 $(PURE_PKGS)
 
 bench:
 	@scripts/services.sh test

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/comune-prato/cantieri/internal/slackfake"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ import (
 func TestConsoleBesideServeLeavesSlackMessagesToServe(t *testing.T) {
 	t.Parallel()
 	council := seedSlackCouncil(t, 300)
-	api := &teamSlack{}
+	api := slackfake.New(t)
 	startServeWithSlack(t, council.vars, api)
 
 	script := exampleScript(t, "progetto.txt")
@@ -68,7 +69,7 @@ func TestConsoleBesideServeLeavesSlackMessagesToServe(t *testing.T) {
 			continue
 		}
 		ch := "U" + strconv.FormatInt(id, 10)
-		waitUntil(t, "the invitation to "+ch+" in Slack", func() bool { return len(api.postsTo(ch)) == 1 }, api.summary)
+		waitUntil(t, "the invitation to "+ch+" in Slack", func() bool { return len(api.Posts(ch)) == 1 }, api.Summary)
 	}
 	// Every invitation job carries its reference, which the worker checks right before sending.
 	if n := council.count(`SELECT count(*) FROM river_job WHERE kind = 'post_message'
@@ -79,8 +80,8 @@ func TestConsoleBesideServeLeavesSlackMessagesToServe(t *testing.T) {
 	if n := council.count(`SELECT count(*) FROM river_job WHERE kind = 'post_message' AND (args ? 'reply' OR NOT (args ? 'stored_text'))`); n != 0 {
 		t.Errorf("%d post jobs carry their text in River's args", n)
 	}
-	waitUntil(t, "the sent messages' texts to be deleted", func() bool { return council.count(`SELECT count(*) FROM outbox_texts`) == 0 }, api.summary)
-	if n := len(api.callsTo("chat.postMessage")); n != 5 {
-		t.Errorf("%d posts to Slack, want the 5 invitations:\n%s", n, api.summary())
+	waitUntil(t, "the sent messages' texts to be deleted", func() bool { return council.count(`SELECT count(*) FROM outbox_texts`) == 0 }, api.Summary)
+	if n := len(api.CallsTo("chat.postMessage")); n != 5 {
+		t.Errorf("%d posts to Slack, want the 5 invitations:\n%s", n, api.Summary())
 	}
 }

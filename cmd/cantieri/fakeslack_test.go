@@ -2,94 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/url"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// What the fake Slack Web APIs of the flow tests share: reading a call, the answers to the
-// calls both fakes answer the same way, and the council the flows run on.
-
-// slackParams reads a Web API call's parameters: slack-go sends most methods form-encoded, a
-// few as JSON.
-func slackParams(r *http.Request) url.Values {
-	body, _ := io.ReadAll(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var m map[string]any
-		out := url.Values{}
-		if json.Unmarshal(body, &m) == nil {
-			for k, v := range m {
-				if s, ok := v.(string); ok {
-					out.Set(k, s)
-				} else {
-					js, _ := json.Marshal(v)
-					out.Set(k, string(js))
-				}
-			}
-		}
-		return out
-	}
-	v, _ := url.ParseQuery(string(body))
-	for k, q := range r.URL.Query() {
-		v[k] = append(v[k], q...)
-	}
-	return v
-}
-
-// slackAnswer is a fake Slack's answer to the calls both flow fakes answer alike: auth.test as
-// the bot, users.info with an Italian locale, an empty users.list, and ok to anything else.
-func slackAnswer(method string, p url.Values) any {
-	switch method {
-	case "auth.test":
-		return map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
-	case "users.info":
-		u := p.Get("user")
-		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
-			"profile": map[string]any{}}}
-	case "users.list":
-		return map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
-	default: // pins.add, views.publish, …
-		return map[string]any{"ok": true}
-	}
-}
-
-// writeSlackJSON writes resp as a Web API answer.
-func writeSlackJSON(w http.ResponseWriter, resp any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
-}
-
-// strs collects every string in a decoded JSON value, in document order (map keys sorted).
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			out = append(out, strs(e)...)
-		}
-		return out
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var out []string
-		for _, k := range keys {
-			out = append(out, strs(x[k])...)
-		}
-		return out
-	}
-	return nil
-}
+// The council the Slack flow tests run on. Slack itself is the fake of internal/slackfake
+// (see startServeWithSlack in harness_test.go).
 
 // slackCouncil is the demo council seeded in a database of its own, with everyone on Slack.
 type slackCouncil struct {

@@ -9,78 +9,52 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 const testSecret = "s3cr3t"
 
-// servedBot is `cantieri serve` running in the test process against a fake Slack. Answers
-// posted to responseURL arrive on answers; askAs gives each command a response_url of its own
-// (below rs, keyed in pending) and returns that command's answer.
+// servedBot is `cantieri serve` running in the test process against the fake Slack of
+// internal/slackfake. Each command gets a response_url of its own (ResponseURL of its number),
+// where ask and askAs wait for its answer.
 type servedBot struct {
 	t *testing.T
 	// base is the Slack endpoints' address (HTTP_ADDR), ops health's and metrics'
 	// (METRICS_ADDR).
-	base        string
-	ops         string
-	rs          *httptest.Server
+	base  string
+	ops   string
+	slack *slackfake.Server
+	// responseURL is the prefix of every command's response_url.
 	responseURL string
-	answers     chan string
 	logs        *syncBuffer
 	stop        func() int
 	// answerWait bounds askAs's wait for an answer.
 	answerWait time.Duration
 
-	mu      sync.Mutex
-	n       int
-	pending map[string]chan string
+	mu sync.Mutex
+	n  int
 }
 
-// startServe runs serve with vars plus the Slack settings of a trivial fake, on a free port.
+// startServe runs serve with vars plus the Slack settings of a fake Slack, on a free port.
 func startServe(t *testing.T, vars map[string]string) *servedBot {
 	t.Helper()
-	return startServeWithSlack(t, vars, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if strings.HasSuffix(r.URL.Path, "/auth.test") {
-			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
-			return
-		}
-		fmt.Fprint(w, `{"ok":true}`)
-	}))
+	return startServeWithSlack(t, vars, slackfake.New(t))
 }
 
-// startServeWithSlack runs serve with vars and the Slack settings of api, a fake Slack Web API
-// answering at /api/METHOD, on a free port.
-func startServeWithSlack(t *testing.T, vars map[string]string, api http.Handler) *servedBot {
+// startServeWithSlack runs serve with vars and the Slack settings of api, on a free port.
+func startServeWithSlack(t *testing.T, vars map[string]string, api *slackfake.Server) *servedBot {
 	t.Helper()
-	fakeSlack := httptest.NewServer(api)
-	t.Cleanup(fakeSlack.Close)
-	s := &servedBot{t: t, answers: make(chan string, 16), answerWait: flowTimeout, pending: map[string]chan string{}}
-	s.rs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		ch, own := s.pending[strings.TrimPrefix(r.URL.Path, "/r/")]
-		s.mu.Unlock()
-		if !own {
-			s.answers <- string(b)
-			return
-		}
-		select {
-		case ch <- string(b):
-		default: // a second answer to the same command is not expected; keep the first
-		}
-	}))
-	t.Cleanup(s.rs.Close)
-	s.responseURL = s.rs.URL + "/r"
+	s := &servedBot{t: t, slack: api, responseURL: api.ResponseURL(""), answerWait: flowTimeout}
 
-	all := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": testSecret,
-		"SLACK_API_URL": fakeSlack.URL + "/api/", "HTTP_ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"}
+	all := map[string]string{"SLACK_BOT_TOKEN": slackfake.Token, "SLACK_SIGNING_SECRET": testSecret,
+		"SLACK_API_URL": api.APIURL(), "HTTP_ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0"}
 	for k, v := range vars {
 		all[k] = v
 	}
@@ -165,29 +139,34 @@ func (s *servedBot) post(form url.Values, sig string) int {
 	return resp.StatusCode
 }
 
+// send posts a slash command with text from user (named userName) in channel, signed with sig
+// (or correctly when sig is ""), with a response_url of its own; it returns the HTTP status,
+// after checking the 3 s ack promise, and the command's number (its response_url's id).
+func (s *servedBot) send(user, userName, channel, text, sig string) (int, string) {
+	s.t.Helper()
+	id := s.nextCommand()
+	return s.post(url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {userName},
+		"channel_id": {channel}, "team_id": {"T1"}, "trigger_id": {"t." + id},
+		"response_url": {s.slack.ResponseURL(id)}}, sig), id
+}
+
 // command posts a slash command with text from U1 in C1, signed with sig (or correctly when
 // sig is ""), and returns the HTTP status after checking the 3 s ack promise.
 func (s *servedBot) command(text, sig string) int {
 	s.t.Helper()
-	id := s.nextCommand()
-	return s.post(url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {"U1"}, "user_name": {"mario"},
-		"channel_id": {"C1"}, "team_id": {"T1"}, "trigger_id": {"t." + id},
-		"response_url": {s.responseURL}}, sig)
+	code, _ := s.send("U1", "mario", "C1", text, sig)
+	return code
 }
 
-// ask sends a signed command, expects the ack, and returns the answer at the response_url.
+// ask sends a signed command from U1, expects the ack, and returns the answer at its
+// response_url.
 func (s *servedBot) ask(text string) string {
 	s.t.Helper()
-	if code := s.command(text, ""); code != http.StatusOK {
+	code, id := s.send("U1", "mario", "C1", text, "")
+	if code != http.StatusOK {
 		s.t.Fatalf("command %q: status %d", text, code)
 	}
-	select {
-	case a := <-s.answers:
-		return a
-	case <-time.After(15 * time.Second):
-		s.t.Fatalf("command %q: no answer at the response_url", text)
-		return ""
-	}
+	return s.slack.Response(s.t, id, 15*time.Second)
 }
 
 // askAs sends a signed /cantieri text from the Slack user in the user's DM, checks the 3 s
@@ -195,26 +174,14 @@ func (s *servedBot) ask(text string) string {
 // strings.
 func (s *servedBot) askAs(user, text string) string {
 	s.t.Helper()
-	id := s.nextCommand()
-	answer := make(chan string, 1)
-	s.mu.Lock()
-	s.pending[id] = answer
-	s.mu.Unlock()
-	code := s.post(url.Values{"command": {"/cantieri"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
-		"channel_id": {"D" + user}, "team_id": {"T1"}, "trigger_id": {"t." + id},
-		"response_url": {s.rs.URL + "/r/" + id}}, "")
+	code, id := s.send(user, strings.ToLower(user), "D"+user, text, "")
 	if code != http.StatusOK {
 		s.t.Fatalf("command %q as %s: status %d", text, user, code)
 	}
-	select {
-	case a := <-answer:
-		var v any
-		if err := json.Unmarshal([]byte(a), &v); err != nil {
-			return a
-		}
-		return strings.Join(strs(v), "\n")
-	case <-time.After(s.answerWait):
-		s.t.Fatalf("command %q as %s: no answer at the response_url", text, user)
-		return ""
+	a := s.slack.Response(s.t, id, s.answerWait)
+	var v any
+	if err := json.Unmarshal([]byte(a), &v); err != nil {
+		return a
 	}
+	return strings.Join(slackfake.Strings(v), "\n")
 }

@@ -15,8 +15,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -522,4 +524,53 @@ func killReminders(t *testing.T, wait time.Duration) {
 		t.Errorf("%d reminder jobs, want 80", o.messages)
 	}
 	r.report("reminders", wait, o)
+}
+
+// slackParams reads a Web API call's parameters, form-encoded or JSON (the kill test's fake
+// Slack slows and records posts itself, so it does not use internal/slackfake).
+func slackParams(r *http.Request) url.Values {
+	body, _ := io.ReadAll(r.Body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var m map[string]any
+		out := url.Values{}
+		if json.Unmarshal(body, &m) == nil {
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					out.Set(k, s)
+				} else {
+					js, _ := json.Marshal(v)
+					out.Set(k, string(js))
+				}
+			}
+		}
+		return out
+	}
+	v, _ := url.ParseQuery(string(body))
+	for k, q := range r.URL.Query() {
+		v[k] = append(v[k], q...)
+	}
+	return v
+}
+
+// slackAnswer is the kill test fake's answer to everything but posts and history: auth.test as
+// the bot, users.info with an Italian locale, an empty users.list, and ok to anything else.
+func slackAnswer(method string, p url.Values) any {
+	switch method {
+	case "auth.test":
+		return map[string]any{"ok": true, "user_id": "UBOT", "bot_id": "BBOT", "user": "cantieri", "team_id": "T1"}
+	case "users.info":
+		u := p.Get("user")
+		return map[string]any{"ok": true, "user": map[string]any{"id": u, "name": strings.ToLower(u), "locale": "it-IT",
+			"profile": map[string]any{}}}
+	case "users.list":
+		return map[string]any{"ok": true, "members": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
+	default: // pins.add, views.publish, …
+		return map[string]any{"ok": true}
+	}
+}
+
+// writeSlackJSON writes resp as a Web API answer.
+func writeSlackJSON(w http.ResponseWriter, resp any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
 }

@@ -5,109 +5,18 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // meetTimeout bounds the waits of the exchange-round flow: chat.postMessage is paced at about
 // one a second and conversations.open at 50 a minute (bursts of 5), so twenty groups take
 // some twenty seconds, plus the 429 pauses.
 const meetTimeout = 60 * time.Second
-
-// meetSlackPost is one chat.postMessage the fake Slack accepted.
-type meetSlackPost struct {
-	Channel string
-	TS      string
-	Text    string // the text and the raw blocks
-}
-
-// meetSlack fakes the Web API methods an exchange round uses. conversations.open answers a
-// stable id per set of users ("G1", "G2", … in order of first opening); chat.postMessage
-// answers a unique ts and records the message. The calls whose 1-based number (per method) is
-// in limit429 are answered HTTP 429 with Retry-After: 1 instead.
-type meetSlack struct {
-	limit429 map[string][]int
-
-	mu      sync.Mutex
-	calls   map[string]int    // per method, 429s included
-	limited map[string]int    // 429s answered, per method
-	convs   map[string]string // sorted users "U1,U2" → conversation id
-	members map[string]string // conversation id → sorted users
-	posts   []meetSlackPost   // accepted chat.postMessage calls
-	opened  map[string]int    // conversation id → successful conversations.open calls
-}
-
-func newMeetSlack(limit429 map[string][]int) *meetSlack {
-	return &meetSlack{limit429: limit429, calls: map[string]int{}, limited: map[string]int{},
-		convs: map[string]string{}, members: map[string]string{}, opened: map[string]int{}}
-}
-
-// meetUserSet normalises a users list: sorted, comma-separated.
-func meetUserSet(users []string) string {
-	s := append([]string(nil), users...)
-	sort.Strings(s)
-	return strings.Join(s, ",")
-}
-
-func (f *meetSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	p := slackParams(r)
-	f.mu.Lock()
-	f.calls[method]++
-	n := f.calls[method]
-	for _, k := range f.limit429[method] {
-		if k == n {
-			f.limited[method]++
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-	}
-	var resp any
-	switch method {
-	case "conversations.open":
-		set := meetUserSet(strings.Split(p.Get("users"), ","))
-		id, ok := f.convs[set]
-		if !ok {
-			id = fmt.Sprintf("G%d", len(f.convs)+1)
-			f.convs[set] = id
-			f.members[id] = set
-		}
-		f.opened[id]++
-		resp = map[string]any{"ok": true, "channel": map[string]any{"id": id}}
-	case "chat.postMessage":
-		ts := fmt.Sprintf("1700000000.%06d", n)
-		f.posts = append(f.posts, meetSlackPost{Channel: p.Get("channel"), TS: ts, Text: p.Get("text") + "\n" + p.Get("blocks")})
-		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
-	default: // auth.test, users.info, users.list, …
-		resp = slackAnswer(method, p)
-	}
-	f.mu.Unlock()
-	writeSlackJSON(w, resp)
-}
-
-// snapshot copies the fake's state.
-func (f *meetSlack) snapshot() (posts []meetSlackPost, convs map[string]string, calls, limited map[string]int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	convs = make(map[string]string, len(f.convs))
-	for k, v := range f.convs {
-		convs[k] = v
-	}
-	calls, limited = map[string]int{}, map[string]int{}
-	for k, v := range f.calls {
-		calls[k] = v
-	}
-	for k, v := range f.limited {
-		limited[k] = v
-	}
-	return append([]meetSlackPost(nil), f.posts...), convs, calls, limited
-}
 
 // meetMetric reads a counter's value from /metrics (0 when absent).
 func (s *servedBot) meetMetric(name, labels string) float64 {
@@ -142,7 +51,11 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	}
 	coordinator := "U" + strconv.FormatInt(giulia, 10)
 
-	fake := newMeetSlack(map[string][]int{"chat.postMessage": {3, 7}, "conversations.open": {2}})
+	// The fake answers conversations.open with a stable id per set of users and chat.postMessage
+	// with a unique ts; these calls (1-based, per method) get HTTP 429 with Retry-After: 1.
+	fake := slackfake.New(t)
+	fake.RateLimit("chat.postMessage", 3, 7)
+	fake.RateLimit("conversations.open", 2)
 	s := startServeWithSlack(t, council.vars, fake)
 	s.answerWait = meetTimeout
 
@@ -211,15 +124,15 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 		if err := grows.Scan(&n, &users); err != nil {
 			t.Fatal(err)
 		}
-		groups[n] = meetUserSet(strings.Split(users, ","))
+		groups[n] = slackfake.UserSet(strings.Split(users, ","))
 	}
 	grows.Close()
 	if len(groups) != 20 {
 		t.Fatalf("groups = %d, want 20", len(groups))
 	}
 	// delivered reports, per group, the posts in its conversation, and the coordinator's.
-	delivered := func() (perGroup map[int]int, report int, posts []meetSlackPost, convs map[string]string) {
-		posts, convs, _, _ = fake.snapshot()
+	delivered := func() (perGroup map[int]int, report int, posts []slackfake.Post, convs map[string]string) {
+		posts, convs = fake.Posts(), fake.Conversations()
 		perChannel := map[string]int{}
 		for _, p := range posts {
 			perChannel[p.Channel]++
@@ -234,7 +147,7 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 	}
 	state := func() string {
 		perGroup, report, posts, _ := delivered()
-		_, _, calls, limited := fake.snapshot()
+		calls, limited := fake.Counts(), fake.Limited()
 		return fmt.Sprintf("groups posted %v (of %d), report %d, %d posts, calls %v, 429s %v", perGroup, len(groups), report,
 			len(posts), calls, limited)
 	}
@@ -289,7 +202,7 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 		t.Errorf("%d conversations opened, want %d", len(convs), len(groups))
 	}
 	// The 429s happened, and the client saw them.
-	_, _, calls, limited := fake.snapshot()
+	calls, limited := fake.Counts(), fake.Limited()
 	if limited["chat.postMessage"] != 2 || limited["conversations.open"] != 1 {
 		t.Errorf("429s answered = %v, want 2 chat.postMessage and 1 conversations.open", limited)
 	}
@@ -337,7 +250,7 @@ func TestExchangeRoundAgainstFakeSlack(t *testing.T) {
 		t.Errorf("answers = %v, want %d met and %d not_yet", answers, ids[0], ids[1])
 	}
 	// Nothing more was posted by the second run, the answers or the ticks since.
-	if after, _, _, _ := fake.snapshot(); len(after) != len(posts) {
+	if after := fake.Posts(); len(after) != len(posts) {
 		t.Errorf("%d more messages posted after the round", len(after)-len(posts))
 	}
 }

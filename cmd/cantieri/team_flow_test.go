@@ -1,130 +1,21 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // flowTimeout bounds every wait of the team flow test: River polls every second and
 // chat.postMessage is paced at about one a second, so a wait may take several seconds.
 const flowTimeout = 30 * time.Second
-
-// slackCall is one Web API call the fake Slack received, with its parameters.
-type slackCall struct {
-	Method string
-	Params url.Values
-}
-
-// slackPost is one chat.postMessage: its channel, its ts and everything it says (the text and
-// every string in its blocks, button values included).
-type slackPost struct {
-	Channel string
-	TS      string
-	Text    string
-}
-
-// teamSlack fakes the parts of the Slack Web API the team flow uses, recording every call.
-type teamSlack struct {
-	mu    sync.Mutex
-	calls []slackCall
-	posts int
-}
-
-// ServeHTTP answers a Web API call (the path is /api/METHOD).
-func (f *teamSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	p := slackParams(r)
-	f.mu.Lock()
-	f.calls = append(f.calls, slackCall{Method: method, Params: p})
-	var ts string
-	if method == "chat.postMessage" {
-		f.posts++
-		ts = fmt.Sprintf("1700000000.%06d", f.posts)
-	}
-	f.mu.Unlock()
-
-	var resp any
-	switch method {
-	case "chat.postMessage":
-		resp = map[string]any{"ok": true, "channel": p.Get("channel"), "ts": ts}
-	case "conversations.create":
-		resp = map[string]any{"ok": true, "channel": map[string]any{"id": "CPROJ1", "name": p.Get("name"), "is_channel": true}}
-	case "conversations.invite":
-		resp = map[string]any{"ok": true, "channel": map[string]any{"id": p.Get("channel")}}
-	case "conversations.list":
-		resp = map[string]any{"ok": true, "channels": []any{}, "response_metadata": map[string]any{"next_cursor": ""}}
-	case "conversations.open":
-		resp = map[string]any{"ok": true, "channel": map[string]any{"id": "D" + p.Get("users")}}
-	default: // auth.test, users.info, users.list, pins.add, views.publish, …
-		resp = slackAnswer(method, p)
-	}
-	writeSlackJSON(w, resp)
-}
-
-// callsTo returns the calls made so far to method.
-func (f *teamSlack) callsTo(method string) []slackCall {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []slackCall
-	for _, c := range f.calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// postsTo returns the chat.postMessage calls to channel, in order.
-func (f *teamSlack) postsTo(channel string) []slackPost {
-	var out []slackPost
-	for i, c := range f.callsTo("chat.postMessage") {
-		if c.Params.Get("channel") != channel {
-			continue
-		}
-		text := c.Params.Get("text")
-		if b := c.Params.Get("blocks"); b != "" {
-			var blocks any
-			if json.Unmarshal([]byte(b), &blocks) == nil {
-				text += "\n" + strings.Join(strs(blocks), "\n")
-			} else {
-				text += "\n" + b
-			}
-		}
-		out = append(out, slackPost{Channel: channel, TS: fmt.Sprintf("1700000000.%06d", i+1), Text: text})
-	}
-	return out
-}
-
-// summary describes the calls so far, for a failure message.
-func (f *teamSlack) summary() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var b strings.Builder
-	for _, c := range f.calls {
-		switch c.Method {
-		case "chat.postMessage":
-			text := c.Params.Get("text")
-			if len(text) > 100 {
-				text = text[:100] + "…"
-			}
-			fmt.Fprintf(&b, "%s %s: %q\n", c.Method, c.Params.Get("channel"), text)
-		case "users.info", "auth.test":
-		default:
-			fmt.Fprintf(&b, "%s %v\n", c.Method, c.Params)
-		}
-	}
-	return b.String()
-}
 
 // waitUntil polls cond until it holds, failing the test with what() after flowTimeout.
 func waitUntil(t *testing.T, what string, cond func() bool, state func() string) {
@@ -173,9 +64,9 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	}
 	coord := slackOf(giulia)
 
-	api := &teamSlack{}
+	api := slackfake.New(t)
 	s := startServeWithSlack(t, vars, api)
-	state := api.summary
+	state := api.Summary
 
 	script, err := os.ReadFile("../../examples/progetto.txt")
 	if err != nil {
@@ -245,19 +136,19 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 
 	// Every invitee gets one DM with the invitation and its buttons.
 	for _, m := range members {
-		waitUntil(t, "the invitation to "+m.slack, func() bool { return len(api.postsTo(m.slack)) > 0 }, state)
+		waitUntil(t, "the invitation to "+m.slack, func() bool { return len(api.Posts(m.slack)) > 0 }, state)
 	}
 	for _, m := range members {
-		posts := api.postsTo(m.slack)
+		posts := api.Posts(m.slack)
 		if len(posts) != 1 {
 			t.Fatalf("%d messages to %s, want the invitation only:\n%s", len(posts), m.slack, state())
 		}
 		want("the invitation to "+m.name, posts[0].Text, "ti invita nella squadra del progetto 1", "invito 1 accetta", "invito 1 rifiuta modulo")
 	}
 
-	coordPosts := func(substr string) []slackPost {
-		var out []slackPost
-		for _, p := range api.postsTo(coord) {
+	coordPosts := func(substr string) []slackfake.Post {
+		var out []slackfake.Post
+		for _, p := range api.Posts(coord) {
 			if strings.Contains(p.Text, substr) {
 				out = append(out, p)
 			}
@@ -325,10 +216,10 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	}
 
 	want("swap", s.askAs(coord, swap[0]), fmt.Sprintf("Invito inviato a %s al posto di %s.", replacement.name, decliner.name))
-	waitUntil(t, "the invitation to the replacement", func() bool { return len(api.postsTo(replacement.slack)) > 0 }, state)
-	want("the replacement's invitation", api.postsTo(replacement.slack)[0].Text, "ti invita nella squadra del progetto 1")
+	waitUntil(t, "the invitation to the replacement", func() bool { return len(api.Posts(replacement.slack)) > 0 }, state)
+	want("the replacement's invitation", api.Posts(replacement.slack)[0].Text, "ti invita nella squadra del progetto 1")
 	// The decliner is not invited again, nor told anything more.
-	if n := len(api.postsTo(decliner.slack)); n != 1 {
+	if n := len(api.Posts(decliner.slack)); n != 1 {
 		t.Errorf("%d messages to the decliner, want the invitation only", n)
 	}
 
@@ -340,14 +231,14 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	team := append(others, replacement)
 
 	// The channel job: created once, everyone invited, the card posted and pinned.
-	waitUntil(t, "the card pinned", func() bool { return len(api.callsTo("pins.add")) > 0 }, state)
+	waitUntil(t, "the card pinned", func() bool { return len(api.CallsTo("pins.add")) > 0 }, state)
 	waitUntil(t, "every post and channel job done", func() bool {
 		return count(`SELECT count(*) FROM river_job WHERE kind IN ('post_message', 'team_channel') AND state <> 'completed'`) == 0
 	}, func() string {
 		return state() + fmt.Sprint(count(`SELECT count(*) FROM river_job WHERE kind IN ('post_message', 'team_channel') AND state <> 'completed'`), " jobs left")
 	})
 
-	creates := api.callsTo("conversations.create")
+	creates := api.CallsTo("conversations.create")
 	if len(creates) != 1 || !strings.HasPrefix(creates[0].Params.Get("name"), "cantieri-1-") {
 		t.Fatalf("conversations.create calls = %+v, want one for cantieri-1-…", creates)
 	}
@@ -362,7 +253,7 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	}
 	slices.Sort(wantInvited)
 	var invited []string
-	for _, c := range api.callsTo("conversations.invite") {
+	for _, c := range api.CallsTo("conversations.invite") {
 		if c.Params.Get("channel") != "CPROJ1" {
 			t.Errorf("invite to %q, want CPROJ1", c.Params.Get("channel"))
 		}
@@ -376,15 +267,15 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	if !slices.Equal(invited, wantInvited) {
 		t.Errorf("invited %q to the channel, want the coordinator and the team %q", invited, wantInvited)
 	}
-	if n := len(api.callsTo("conversations.invite")); n != 1 {
+	if n := len(api.CallsTo("conversations.invite")); n != 1 {
 		t.Errorf("%d conversations.invite calls, want 1", n)
 	}
-	cards := api.postsTo("CPROJ1")
+	cards := api.Posts("CPROJ1")
 	if len(cards) != 1 {
 		t.Fatalf("%d messages to CPROJ1, want the card once:\n%s", len(cards), state())
 	}
 	want("the card", cards[0].Text, "Benvenuti nel canale del progetto", "Ciclovia del Bisenzio")
-	pins := api.callsTo("pins.add")
+	pins := api.CallsTo("pins.add")
 	if len(pins) != 1 || pins[0].Params.Get("channel") != "CPROJ1" || pins[0].Params.Get("timestamp") != cards[0].TS {
 		t.Errorf("pins.add calls = %+v, want one for the card's ts %s", pins, cards[0].TS)
 	}
@@ -402,7 +293,7 @@ func TestTeamFlowAgainstFakeSlack(t *testing.T) {
 	}
 	for _, m := range team {
 		formed := 0
-		for _, p := range api.postsTo(m.slack) {
+		for _, p := range api.Posts(m.slack) {
 			if strings.Contains(p.Text, "è completa") {
 				formed++
 			}

@@ -122,7 +122,7 @@ func bruteMatching(n int, edges []wedge) (int64, [2]int64) {
 	return best[1<<n-1], bestCW[1<<n-1]
 }
 
-// TestBlossomAgainstBruteForce: on 3,000 random graphs (1,000 under -race or -short) of 1–14
+// TestBlossomAgainstBruteForce: on 3,000 random graphs (1,000 outside the full sweep) of 1–14
 // vertices, densities 0.2–1, weights from ranges including negative ones and many ties, the
 // blossom matcher's weight equals the subset DP's, for both maximum weight and maximum weight
 // among maximum-cardinality matchings, and its matching is valid and of the weight it reports.
@@ -133,7 +133,7 @@ func TestBlossomAgainstBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 1))
 	var total blossomStats
 	nInst := 3000
-	if raceEnabled || testing.Short() {
+	if !fullSweep() {
 		nInst = 1000
 	}
 	for inst := 0; inst < nInst; inst++ {

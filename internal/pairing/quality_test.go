@@ -29,14 +29,20 @@ func roundsBeforeRepeat(t *testing.T, n, nDept int, seed int64) int {
 
 // TestRoundsBeforeRepeat: for N ≤ 40 people in pairs, a repeat should not be forced before
 // 90% of the N−1 rounds a perfect schedule (a 1-factorisation) allows; checked per run for a
-// single department (only repeats matter) and for 4 equal departments.
+// single department (only repeats matter) and for 4 equal departments. The full sweep
+// (fullSweep) is N = 8, 12, 16, 20, 24, 30, 36, 40 on seeds 1–5; otherwise N = 8, 16, 40 on
+// seed 1.
 func TestRoundsBeforeRepeat(t *testing.T) {
 	t.Parallel()
+	ns, seeds := []int{8, 12, 16, 20, 24, 30, 36, 40}, int64(5)
+	if !fullSweep() {
+		ns, seeds = []int{8, 16, 40}, 1
+	}
 	for _, nDept := range []int{1, 4} {
-		for _, n := range []int{8, 12, 16, 20, 24, 30, 36, 40} {
+		for _, n := range ns {
 			var got []int
 			sum := 0
-			for seed := int64(1); seed <= 5; seed++ {
+			for seed := int64(1); seed <= seeds; seed++ {
 				r := roundsBeforeRepeat(t, n, nDept, seed*1000)
 				got = append(got, r)
 				sum += r
@@ -45,7 +51,7 @@ func TestRoundsBeforeRepeat(t *testing.T) {
 				}
 			}
 			t.Logf("N %2d, %d dept(s): repeat-free rounds %v of %d possible (avg %.1f%%)", n, nDept, got, n-1,
-				100*float64(sum)/float64(5*(n-1)))
+				100*float64(sum)/float64(int(seeds)*(n-1)))
 		}
 	}
 }
@@ -213,11 +219,13 @@ func exactRatio(tb testing.TB, in Input) (got, opt int64, ratio float64, res Res
 // links and 15 past rounds; skewedInput: a department of ~70%, so many forced same-department
 // pairs) on several seeds per N; asserts the average ratio engine/optimum ≥ 0.98 per N and
 // logs the minimum and average. The engine dominates the time (about 1 s per N = 1,000 round,
-// 10× that under the race detector), so under -race or -short fewer seeds run.
+// 10× that under the race detector), so only the full sweep (fullSweep) runs every seed;
+// otherwise 3, 2, 1 and 1 (dense only) instances per family at N = 100, 200, 500, 1,000.
 func TestQualityAgainstExactLarge(t *testing.T) {
 	t.Parallel()
+	full := fullSweep()
 	seeds := map[int]int{100: 8, 200: 6, 500: 4, 1000: 2}
-	if raceEnabled || testing.Short() {
+	if !full {
 		seeds = map[int]int{100: 3, 200: 2, 500: 1, 1000: 1}
 	}
 	for _, n := range []int{100, 200, 500, 1000} {
@@ -225,8 +233,8 @@ func TestQualityAgainstExactLarge(t *testing.T) {
 			t.Parallel()
 			var all []float64
 			for _, fam := range largeFamilies {
-				if n == 1000 && fam.name == "skewed" && (raceEnabled || testing.Short()) {
-					continue // one instance at N = 1,000 under -race / -short
+				if n == 1000 && fam.name == "skewed" && !full {
+					continue // one instance at N = 1,000 outside the full sweep
 				}
 				var rs []float64
 				for seed := uint64(1); seed <= uint64(seeds[n]); seed++ {

@@ -21,7 +21,7 @@ func BenchmarkSlashCommandAck(b *testing.B) {
 	tr, api := newBenchTransport(b)
 	run := func(b *testing.B, h http.Handler) {
 		for b.Loop() {
-			body := aiutoBody("U1", api.responseURL("bench"), "trig-"+strconv.FormatInt(benchSeq.Add(1), 10))
+			body := aiutoBody("U1", api.ResponseURL("bench"), "trig-"+strconv.FormatInt(benchSeq.Add(1), 10))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, signedRequest("/slack/commands", "application/x-www-form-urlencoded", body, testSecret, fixedNow))
 			if rec.Code != http.StatusOK {
@@ -73,7 +73,7 @@ func BenchmarkSlashCommandAckLoad(b *testing.B) {
 		endpoint := srv.URL + "/slack/commands"
 		ctx := context.Background()
 
-		for _, c := range signCommands(loadWarmup, api.responseURL("warmup")) {
+		for _, c := range signCommands(loadWarmup, api.ResponseURL("warmup")) {
 			if status, err := c.send(ctx, client, endpoint); err != nil || status != http.StatusOK {
 				b.Fatalf("warm-up: status %d, %v", status, err)
 			}
@@ -86,13 +86,13 @@ func BenchmarkSlashCommandAckLoad(b *testing.B) {
 		)
 		for b.Loop() {
 			id := "load-" + strconv.FormatInt(benchSeq.Add(1), 10)
-			stats.add(openLoop(ctx, client, endpoint, signCommands(loadRequests, api.responseURL(id)), time.Second/loadRate))
+			stats.add(openLoop(ctx, client, endpoint, signCommands(loadRequests, api.ResponseURL(id)), time.Second/loadRate))
 			if answered {
 				// Every command's worker delivers its answer before Wait returns.
 				tr.Wait()
 				expects += loadRequests
-				for _, c := range api.callsTo("response_url") {
-					if c.form.Get("id") == id {
+				for _, c := range api.CallsTo("response_url") {
+					if c.Params.Get("id") == id {
 						answers++
 					}
 				}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/comune-prato/cantieri/bot"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // answerJSON writes v as a Web API answer.
@@ -20,9 +21,9 @@ func answerJSON(w http.ResponseWriter, v any) bool {
 }
 
 // lastCall returns the n-th (1-based) call to method, as the hook sees it.
-func lastCall(t *testing.T, api *fakeSlack, method string, n int) apiCall {
+func lastCall(t *testing.T, api *slackfake.Server, method string, n int) slackfake.Call {
 	t.Helper()
-	calls := api.callsTo(method)
+	calls := api.CallsTo(method)
 	if len(calls) < n {
 		t.Fatalf("%d calls to %s, want at least %d", len(calls), method, n)
 	}
@@ -31,12 +32,12 @@ func lastCall(t *testing.T, api *fakeSlack, method string, n int) apiCall {
 
 func TestCreateChannelCreatesAPublicChannel(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method != "conversations.create" {
 			return false
 		}
-		name := api.callsTo(method)[n-1].form.Get("name")
+		name := api.CallsTo(method)[n-1].Params.Get("name")
 		return answerJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "CNEW", "name": name}})
 	})
 	c, m := newTestClient(t, api, nil)
@@ -47,17 +48,17 @@ func TestCreateChannelCreatesAPublicChannel(t *testing.T) {
 	if id != "CNEW" {
 		t.Fatalf("id = %q, want CNEW", id)
 	}
-	calls := api.callsTo("conversations.create")
+	calls := api.CallsTo("conversations.create")
 	if len(calls) != 1 {
 		t.Fatalf("%d conversations.create calls, want 1", len(calls))
 	}
-	if got := calls[0].form.Get("name"); got != "cantieri-7-ciclovia" {
+	if got := calls[0].Params.Get("name"); got != "cantieri-7-ciclovia" {
 		t.Errorf("name = %q", got)
 	}
-	if got := calls[0].form.Get("is_private"); got == "true" {
+	if got := calls[0].Params.Get("is_private"); got == "true" {
 		t.Errorf("project channels are public, got is_private=%q", got)
 	}
-	if n := len(api.callsTo("conversations.list")); n != 0 {
+	if n := len(api.CallsTo("conversations.list")); n != 0 {
 		t.Errorf("conversations.list called %d times for a free name", n)
 	}
 	if got := metricValue(t, m.SlackCalls.WithLabelValues("conversations.create", "ok")); got != 1 {
@@ -69,15 +70,15 @@ func TestCreateChannelCreatesAPublicChannel(t *testing.T) {
 // looked up page by page.
 func TestCreateChannelWithATakenNameFindsTheChannelAcrossPages(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		switch method {
 		case "conversations.create":
 			return answerJSON(w, map[string]any{"ok": false, "error": "name_taken"})
 		case "conversations.list":
 			var chans []map[string]any
 			next := ""
-			switch cursor := api.callsTo(method)[n-1].form.Get("cursor"); cursor {
+			switch cursor := api.CallsTo(method)[n-1].Params.Get("cursor"); cursor {
 			case "":
 				chans = []map[string]any{{"id": "C1", "name": "generale"}, {"id": "C2", "name": "cantieri-7-ciclovia-bis"}}
 				next = "page-2"
@@ -101,32 +102,32 @@ func TestCreateChannelWithATakenNameFindsTheChannelAcrossPages(t *testing.T) {
 	if id != "C77" {
 		t.Fatalf("id = %q, want the existing C77", id)
 	}
-	list := api.callsTo("conversations.list")
+	list := api.CallsTo("conversations.list")
 	if len(list) != 3 {
 		t.Fatalf("%d conversations.list calls, want 3 pages", len(list))
 	}
 	var cursors []string
 	for _, l := range list {
-		cursors = append(cursors, l.form.Get("cursor"))
-		if got := l.form.Get("types"); got != "public_channel" {
+		cursors = append(cursors, l.Params.Get("cursor"))
+		if got := l.Params.Get("types"); got != "public_channel" {
 			t.Errorf("types = %q, want public_channel", got)
 		}
-		if got := l.form.Get("exclude_archived"); got != "true" {
+		if got := l.Params.Get("exclude_archived"); got != "true" {
 			t.Errorf("exclude_archived = %q, want true", got)
 		}
 	}
 	if !slices.Equal(cursors, []string{"", "page-2", "page-3"}) {
 		t.Errorf("cursors = %q", cursors)
 	}
-	if n := len(api.callsTo("conversations.create")); n != 1 {
+	if n := len(api.CallsTo("conversations.create")); n != 1 {
 		t.Errorf("conversations.create called %d times, want 1", n)
 	}
 }
 
 func TestCreateChannelWithATakenNameNobodyListsFails(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, _ int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, _ int) bool {
 		switch method {
 		case "conversations.create":
 			return answerJSON(w, map[string]any{"ok": false, "error": "name_taken"})
@@ -148,8 +149,8 @@ func TestCreateChannelWithATakenNameNobodyListsFails(t *testing.T) {
 
 func TestCreateChannelOtherErrorsAreReturned(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, _ int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, _ int) bool {
 		if method == "conversations.create" {
 			return answerJSON(w, map[string]any{"ok": false, "error": "restricted_action"})
 		}
@@ -159,15 +160,15 @@ func TestCreateChannelOtherErrorsAreReturned(t *testing.T) {
 	if _, err := c.CreateChannel(context.Background(), "cantieri-7-x"); err == nil || !strings.Contains(err.Error(), "restricted_action") {
 		t.Fatalf("err = %v, want Slack's restricted_action", err)
 	}
-	if n := len(api.callsTo("conversations.list")); n != 0 {
+	if n := len(api.CallsTo("conversations.list")); n != 0 {
 		t.Errorf("conversations.list called %d times after a non-name_taken error", n)
 	}
 }
 
 func TestInviteToChannelSkipsConsoleAddresses(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, _ int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, _ int) bool {
 		if method == "conversations.invite" {
 			return answerJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "CPROJ"}})
 		}
@@ -178,11 +179,11 @@ func TestInviteToChannelSkipsConsoleAddresses(t *testing.T) {
 	if err := c.InviteToChannel(context.Background(), "CPROJ", users); err != nil {
 		t.Fatal(err)
 	}
-	calls := api.callsTo("conversations.invite")
+	calls := api.CallsTo("conversations.invite")
 	if len(calls) != 1 {
 		t.Fatalf("%d conversations.invite calls, want 1 batch", len(calls))
 	}
-	if ch, got := calls[0].form.Get("channel"), calls[0].form.Get("users"); ch != "CPROJ" || got != "U1,U2,W3" {
+	if ch, got := calls[0].Params.Get("channel"), calls[0].Params.Get("users"); ch != "CPROJ" || got != "U1,U2,W3" {
 		t.Errorf("invited %q to %q, want U1,U2,W3 to CPROJ", got, ch)
 	}
 
@@ -190,7 +191,7 @@ func TestInviteToChannelSkipsConsoleAddresses(t *testing.T) {
 	if err := c.InviteToChannel(context.Background(), "CPROJ", []string{bot.ConsoleAddressPrefix + "anna"}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(api.callsTo("conversations.invite")); n != 1 {
+	if n := len(api.CallsTo("conversations.invite")); n != 1 {
 		t.Errorf("conversations.invite called for console addresses only (%d calls)", n)
 	}
 }
@@ -199,12 +200,12 @@ func TestInviteToChannelSkipsConsoleAddresses(t *testing.T) {
 // users are invited one by one and already_in_channel is ignored.
 func TestInviteToChannelRetriesOneByOneWhenSomeoneIsAlreadyIn(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method != "conversations.invite" {
 			return false
 		}
-		users := api.callsTo(method)[n-1].form.Get("users")
+		users := api.CallsTo(method)[n-1].Params.Get("users")
 		if strings.Contains(users, ",") || users == "U1" || users == "U3" {
 			return answerJSON(w, map[string]any{"ok": false, "error": "already_in_channel"})
 		}
@@ -215,9 +216,9 @@ func TestInviteToChannelRetriesOneByOneWhenSomeoneIsAlreadyIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, call := range api.callsTo("conversations.invite") {
-		got = append(got, call.form.Get("users"))
-		if ch := call.form.Get("channel"); ch != "CPROJ" {
+	for _, call := range api.CallsTo("conversations.invite") {
+		got = append(got, call.Params.Get("users"))
+		if ch := call.Params.Get("channel"); ch != "CPROJ" {
 			t.Errorf("invite to %q", ch)
 		}
 	}
@@ -250,12 +251,12 @@ func TestInviteToChannelReportsOtherErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			api := newFakeSlack(t)
-			api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+			api := slackfake.New(t)
+			api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 				if method != "conversations.invite" {
 					return false
 				}
-				if e := tc.fail(api.callsTo(method)[n-1].form.Get("users")); e != "" {
+				if e := tc.fail(api.CallsTo(method)[n-1].Params.Get("users")); e != "" {
 					return answerJSON(w, map[string]any{"ok": false, "error": e})
 				}
 				return answerJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "CPROJ"}})
@@ -268,7 +269,7 @@ func TestInviteToChannelReportsOtherErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "CPROJ") {
 				t.Errorf("err = %v, want %s about CPROJ", err, tc.want)
 			}
-			if n := len(api.callsTo("conversations.invite")); n != tc.n {
+			if n := len(api.CallsTo("conversations.invite")); n != tc.n {
 				t.Errorf("%d invite calls, want %d (stop at the first real error)", n, tc.n)
 			}
 		})
@@ -277,8 +278,8 @@ func TestInviteToChannelReportsOtherErrors(t *testing.T) {
 
 func TestPinPinsAndToleratesAlreadyPinned(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method != "pins.add" {
 			return false
 		}
@@ -296,7 +297,7 @@ func TestPinPinsAndToleratesAlreadyPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := lastCall(t, api, "pins.add", 1)
-	if ch, ts := call.form.Get("channel"), call.form.Get("timestamp"); ch != "CPROJ" || ts != "1700000000.000042" {
+	if ch, ts := call.Params.Get("channel"), call.Params.Get("timestamp"); ch != "CPROJ" || ts != "1700000000.000042" {
 		t.Errorf("pinned %q in %q", ts, ch)
 	}
 	if err := c.Pin(ctx, "CPROJ", "1700000000.000042"); err != nil {
@@ -305,14 +306,14 @@ func TestPinPinsAndToleratesAlreadyPinned(t *testing.T) {
 	if err := c.Pin(ctx, "CPROJ", "1700000000.000099"); err == nil || !strings.Contains(err.Error(), "message_not_found") {
 		t.Errorf("message_not_found: %v, want the error", err)
 	}
-	if n := len(api.callsTo("pins.add")); n != 3 {
+	if n := len(api.CallsTo("pins.add")); n != 3 {
 		t.Errorf("pins.add called %d times, want 3", n)
 	}
 }
 
 func TestPostToAConsoleAddressIsUnreachable(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
+	api := slackfake.New(t)
 	c, _ := newTestClient(t, api, nil)
 	ts, err := c.Post(context.Background(), bot.ConsoleAddressPrefix+"x", bot.Reply{Text: "Ciao"})
 	if !errors.Is(err, bot.ErrUnreachable) {
@@ -321,7 +322,7 @@ func TestPostToAConsoleAddressIsUnreachable(t *testing.T) {
 	if ts != "" {
 		t.Errorf("ts = %q, want none", ts)
 	}
-	if calls := api.outbound(); len(calls) != 0 {
+	if calls := api.Outbound(); len(calls) != 0 {
 		t.Errorf("Slack was called: %+v", calls)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/metrics"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // recordingLimiter records the keys it is asked to wait for, and the pauses it is given.
@@ -36,19 +37,19 @@ func (l *recordingLimiter) Penalize(_ context.Context, _ string, d time.Duration
 	return nil
 }
 
-func newTestClient(t *testing.T, api *fakeSlack, lim Limiter) (*Client, *metrics.Metrics) {
+func newTestClient(t *testing.T, api *slackfake.Server, lim Limiter) (*Client, *metrics.Metrics) {
 	t.Helper()
 	m := metrics.New()
 	return newClient(clientConfig{
-		token: "xoxb-test", apiURL: api.apiURL(), http: &http.Client{Timeout: waitTimeout},
+		token: "xoxb-test", apiURL: api.APIURL(), http: &http.Client{Timeout: waitTimeout},
 		metrics: m, limiter: lim, log: slog.New(slog.DiscardHandler), locale: "it",
 	}), m
 }
 
 func TestRateLimitedPostWaitsRetryAfterThenPostsOnce(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method == "chat.postMessage" && n == 1 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -70,7 +71,7 @@ func TestRateLimitedPostWaitsRetryAfterThenPostsOnce(t *testing.T) {
 	if ts == "" {
 		t.Error("no ts returned")
 	}
-	if calls := api.callsTo("chat.postMessage"); len(calls) != 2 {
+	if calls := api.CallsTo("chat.postMessage"); len(calls) != 2 {
 		t.Fatalf("%d chat.postMessage calls, want 2 (the 429, then one post)", len(calls))
 	}
 	if got := metricValue(t, m.SlackRateLimited.WithLabelValues("chat.postMessage")); got != 1 {
@@ -90,8 +91,8 @@ func TestRateLimitedPostWaitsRetryAfterThenPostsOnce(t *testing.T) {
 
 func TestRateLimitWaitRespectsTheContext(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, _ int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, _ int) bool {
 		w.Header().Set("Retry-After", "30")
 		w.WriteHeader(http.StatusTooManyRequests)
 		return true
@@ -111,7 +112,7 @@ func TestRateLimitWaitRespectsTheContext(t *testing.T) {
 
 func TestLimiterOutageDoesNotDropTheMessage(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
+	api := slackfake.New(t)
 	c, m := newTestClient(t, api, &recordingLimiter{err: errors.New("redis down")})
 	if _, err := c.Post(context.Background(), "C1", bot.Reply{Text: "x"}); err != nil {
 		t.Fatal(err)
@@ -123,18 +124,18 @@ func TestLimiterOutageDoesNotDropTheMessage(t *testing.T) {
 
 func TestPostUploadsTheImage(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
+	api := slackfake.New(t)
 	c, _ := newTestClient(t, api, nil)
 	r := bot.Reply{Text: "Riepilogo", Image: &bot.Image{Name: "grafico.png", Title: "Connettività", AltText: "matrice", PNG: []byte("\x89PNG fake")}}
 	if _, err := c.Post(context.Background(), "C1", r); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []string{"chat.postMessage", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"} {
-		if n := len(api.callsTo(m)); n != 1 {
+		if n := len(api.CallsTo(m)); n != 1 {
 			t.Errorf("%s called %d times, want 1", m, n)
 		}
 	}
-	if ch := api.callsTo("files.completeUploadExternal")[0].form.Get("channel_id"); ch != "C1" {
+	if ch := api.CallsTo("files.completeUploadExternal")[0].Params.Get("channel_id"); ch != "C1" {
 		t.Errorf("image shared to %q, want C1", ch)
 	}
 }

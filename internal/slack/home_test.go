@@ -10,17 +10,18 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // publishedHome decodes a views.publish call.
-func publishedHome(t *testing.T, c apiCall) (string, slack.HomeTabViewRequest) {
+func publishedHome(t *testing.T, c slackfake.Call) (string, slack.HomeTabViewRequest) {
 	t.Helper()
 	var req struct {
 		UserID string                   `json:"user_id"`
 		View   slack.HomeTabViewRequest `json:"view"`
 	}
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		t.Fatalf("views.publish body: %v (%s)", err, c.body)
+	if err := json.Unmarshal(c.Body, &req); err != nil {
+		t.Fatalf("views.publish body: %v (%s)", err, c.Body)
 	}
 	return req.UserID, req.View
 }
@@ -52,12 +53,12 @@ func TestAppHomeOpenedPublishesTheHomeView(t *testing.T) {
 	h.event(t, "Ev-home", opened, 1)
 	h.event(t, "Ev-messages", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "messages"}, 0)
 
-	calls := h.api.waitCalls(t, "views.publish", 1)
+	calls := h.api.WaitCalls(t, "views.publish", 1)
 	h.tr.Wait()
-	if n := len(h.api.callsTo("views.publish")); n != 1 {
+	if n := len(h.api.CallsTo("views.publish")); n != 1 {
 		t.Fatalf("views.publish called %d times, want 1", n)
 	}
-	if n := len(h.api.callsTo("chat.postMessage")); n != 0 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 0 {
 		t.Errorf("%d messages posted for a Home opening", n)
 	}
 	user, view := publishedHome(t, calls[0])
@@ -99,20 +100,20 @@ func TestHomeButtonsAnswerByDMOrRepublish(t *testing.T) {
 		})
 	}
 	click("trig-h1", "aiuto")
-	posts := h.api.waitCalls(t, "chat.postMessage", 1)
-	if ch := posts[0].form.Get("channel"); ch != "U1" {
+	posts := h.api.WaitCalls(t, "chat.postMessage", 1)
+	if ch := posts[0].Params.Get("channel"); ch != "U1" {
 		t.Errorf("Home button answered in %q, want the user's DM (U1)", ch)
 	}
 	click("trig-h2", "home")
-	calls := h.api.waitCalls(t, "views.publish", 1)
+	calls := h.api.WaitCalls(t, "views.publish", 1)
 	h.tr.Wait()
 	if user, view := publishedHome(t, calls[0]); user != "U1" || view.Type != slack.VTHomeTab {
 		t.Errorf("republished to %q a %q view", user, view.Type)
 	}
-	if n := len(h.api.callsTo("chat.postMessage")); n != 1 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 1 {
 		t.Errorf("%d messages posted, want 1 (the help; home only republishes)", n)
 	}
-	if n := len(h.api.callsTo("response_url")); n != 0 {
+	if n := len(h.api.CallsTo("response_url")); n != 0 {
 		t.Errorf("%d response_url posts from the Home tab", n)
 	}
 }
@@ -139,7 +140,7 @@ func TestAppHomeOpenedOverSocketMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAck(t, conn, "env-home")
-	calls := h.api.waitCalls(t, "views.publish", 1)
+	calls := h.api.WaitCalls(t, "views.publish", 1)
 	if user, view := publishedHome(t, calls[0]); user != "U7" || view.Type != slack.VTHomeTab {
 		t.Errorf("published to %q a %q view", user, view.Type)
 	}

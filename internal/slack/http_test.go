@@ -16,13 +16,14 @@ import (
 
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/redis"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 func TestUnverifiedRequestsAreRefusedAndNothingRuns(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	cmd := url.Values{"command": {"/cantieri"}, "text": {"aiuto"}, "user_id": {"U1"}, "channel_id": {"C1"},
-		"response_url": {h.api.responseURL("r1")}, "trigger_id": {"trig-1"}}.Encode()
+		"response_url": {h.api.ResponseURL("r1")}, "trigger_id": {"trig-1"}}.Encode()
 	event := `{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel_type":"im","user":"U1","channel":"D1","text":"aiuto","ts":"1.1"}}`
 	form := "application/x-www-form-urlencoded"
 
@@ -69,8 +70,8 @@ func TestUnverifiedRequestsAreRefusedAndNothingRuns(t *testing.T) {
 	if n := h.employees(t); n != 0 {
 		t.Errorf("%d employee rows created: the core ran for an unverified request", n)
 	}
-	if out := h.api.outbound(); len(out) != 0 {
-		t.Errorf("outbound calls for unverified requests: %v", out[0].method)
+	if out := h.api.Outbound(); len(out) != 0 {
+		t.Errorf("outbound calls for unverified requests: %v", out[0].Method)
 	}
 	if got := metricValue(t, h.metrics.Requests.WithLabelValues(endpointCommands, "unauthorized")); got != 5 {
 		t.Errorf("unauthorized commands counted %v, want 5", got)
@@ -103,8 +104,8 @@ func TestSlashCommandIsAckedAndAnsweredAtResponseURL(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 		t.Fatalf("ack: %d %q, want an empty 200", rec.Code, rec.Body.String())
 	}
-	posts := h.api.waitCalls(t, "response_url", 1)
-	msg := posts[0].json(t)
+	posts := h.api.WaitCalls(t, "response_url", 1)
+	msg := posts[0].JSON(t)
 	text, _ := msg["text"].(string)
 	if !strings.Contains(text, i18n.T("it", "help.intro")) {
 		t.Errorf("answer text lacks the help intro: %q", text)
@@ -129,12 +130,12 @@ func TestSlashCommandWithAFormOpensAModal(t *testing.T) {
 	if rec := h.command(t, "U1", "profilo modifica", "r-form", "trig-form"); rec.Code != http.StatusOK {
 		t.Fatalf("ack: %d", rec.Code)
 	}
-	calls := h.api.waitCalls(t, "views.open", 1)
+	calls := h.api.WaitCalls(t, "views.open", 1)
 	var open struct {
 		TriggerID string                 `json:"trigger_id"`
 		View      slack.ModalViewRequest `json:"view"`
 	}
-	if err := json.Unmarshal(calls[0].body, &open); err != nil {
+	if err := json.Unmarshal(calls[0].Body, &open); err != nil {
 		t.Fatal(err)
 	}
 	if open.TriggerID != "trig-form" || open.View.CallbackID != callbackPrefix+"profile" {
@@ -150,11 +151,11 @@ func TestSlashCommandWithAFormOpensAModal(t *testing.T) {
 		t.Errorf("modal inputs %v", inputs)
 	}
 	meta, err := decodeFormMeta(open.View.PrivateMetadata)
-	if err != nil || meta.Submit != "profilo modifica" || meta.ResponseURL != h.api.responseURL("r-form") {
+	if err != nil || meta.Submit != "profilo modifica" || meta.ResponseURL != h.api.ResponseURL("r-form") {
 		t.Errorf("metadata %+v, %v", meta, err)
 	}
 	h.tr.Wait()
-	if n := len(h.api.callsTo("response_url")); n != 0 {
+	if n := len(h.api.CallsTo("response_url")); n != 0 {
 		t.Errorf("%d response_url posts; the form should only open a modal", n)
 	}
 }
@@ -169,9 +170,9 @@ func TestEventDeliveredTwiceIsHandledOnce(t *testing.T) {
 	if rec := h.event(t, "Ev-dup", mention, 1); rec.Code != http.StatusOK {
 		t.Fatalf("retry: %d, want 200 so that Slack stops retrying", rec.Code)
 	}
-	h.api.waitCalls(t, "chat.postMessage", 1)
+	h.api.WaitCalls(t, "chat.postMessage", 1)
 	h.tr.Wait()
-	if n := len(h.api.callsTo("chat.postMessage")); n != 1 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 1 {
 		t.Fatalf("%d messages posted for one event delivered twice, want 1", n)
 	}
 	if got := metricValue(t, h.metrics.Requests.WithLabelValues(endpointEvents, "duplicate")); got != 1 {
@@ -194,22 +195,22 @@ func TestMentionsAndDirectMessagesRunCommandsInPlace(t *testing.T) {
 	h.event(t, "Ev-edit", map[string]any{"type": "message", "subtype": "message_changed", "channel_type": "im",
 		"channel": "D2", "message": map[string]any{"user": "U2", "text": "aiuto"}, "ts": "1700000000.000500"}, 0)
 
-	posts := h.api.waitCalls(t, "chat.postMessage", 2)
+	posts := h.api.WaitCalls(t, "chat.postMessage", 2)
 	h.tr.Wait()
-	if n := len(h.api.callsTo("chat.postMessage")); n != 2 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 2 {
 		t.Fatalf("%d messages posted, want 2 (mention and DM only)", n)
 	}
-	byChannel := map[string]apiCall{}
+	byChannel := map[string]slackfake.Call{}
 	for _, p := range posts {
-		byChannel[p.form.Get("channel")] = p
+		byChannel[p.Params.Get("channel")] = p
 	}
 	m, ok := byChannel["C1"]
-	if !ok || m.form.Get("thread_ts") != "1700000000.000100" || !strings.Contains(m.form.Get("text"), i18n.T("it", "help.intro")) {
-		t.Errorf("mention answer: ok=%v thread_ts=%q text=%q", ok, m.form.Get("thread_ts"), m.form.Get("text"))
+	if !ok || m.Params.Get("thread_ts") != "1700000000.000100" || !strings.Contains(m.Params.Get("text"), i18n.T("it", "help.intro")) {
+		t.Errorf("mention answer: ok=%v thread_ts=%q text=%q", ok, m.Params.Get("thread_ts"), m.Params.Get("text"))
 	}
 	d, ok := byChannel["D2"]
-	if !ok || d.form.Get("thread_ts") != "" || !strings.Contains(d.form.Get("text"), i18n.T("it", "profile.field.skills")) {
-		t.Errorf("DM answer: ok=%v thread_ts=%q text=%q", ok, d.form.Get("thread_ts"), d.form.Get("text"))
+	if !ok || d.Params.Get("thread_ts") != "" || !strings.Contains(d.Params.Get("text"), i18n.T("it", "profile.field.skills")) {
+		t.Errorf("DM answer: ok=%v thread_ts=%q text=%q", ok, d.Params.Get("thread_ts"), d.Params.Get("text"))
 	}
 	if got := metricValue(t, h.metrics.Requests.WithLabelValues(endpointEvents, "ignored")); got != 3 {
 		t.Errorf("ignored events counted %v, want 3", got)
@@ -221,9 +222,9 @@ func TestMentionWithAFormOffersAButtonThatOpensIt(t *testing.T) {
 	h := newHarness(t)
 	h.event(t, "Ev-form", map[string]any{"type": "app_mention", "user": "U1", "channel": "C1",
 		"text": "<@UBOT> profilo modifica", "ts": "1700000000.000100"}, 0)
-	post := h.api.waitCalls(t, "chat.postMessage", 1)[0]
+	post := h.api.WaitCalls(t, "chat.postMessage", 1)[0]
 	var blocks slack.Blocks
-	if err := json.Unmarshal([]byte(post.form.Get("blocks")), &blocks); err != nil {
+	if err := json.Unmarshal([]byte(post.Params.Get("blocks")), &blocks); err != nil {
 		t.Fatal(err)
 	}
 	var values []string
@@ -239,7 +240,7 @@ func TestMentionWithAFormOffersAButtonThatOpensIt(t *testing.T) {
 	if !slices.Contains(values, "profilo modifica") {
 		t.Fatalf("no button re-running the form's command; buttons %v", values)
 	}
-	if n := len(h.api.callsTo("views.open")); n != 0 {
+	if n := len(h.api.CallsTo("views.open")); n != 0 {
 		t.Errorf("views.open called without a trigger_id")
 	}
 }
@@ -249,7 +250,7 @@ func TestDirectMessageTextIsUnescaped(t *testing.T) {
 	h := newHarness(t)
 	h.event(t, "Ev-amp", map[string]any{"type": "message", "channel_type": "im", "user": "U3", "channel": "D3",
 		"text": `profilo interessi="R&amp;S &lt;Prato&gt;"`, "ts": "1700000000.000100"}, 0)
-	h.api.waitCalls(t, "chat.postMessage", 1)
+	h.api.WaitCalls(t, "chat.postMessage", 1)
 	h.tr.Wait()
 	var interests []string
 	if err := h.pool.QueryRow(context.Background(), `SELECT e.interests FROM employees e
@@ -267,7 +268,7 @@ func TestButtonClickRunsItsCommand(t *testing.T) {
 	click := func(actionID, value, trigger string) map[string]any {
 		return map[string]any{
 			"type": "block_actions", "user": map[string]any{"id": "U1", "name": "mario"}, "trigger_id": trigger,
-			"response_url": h.api.responseURL("r-click"), "channel": map[string]any{"id": "C1"},
+			"response_url": h.api.ResponseURL("r-click"), "channel": map[string]any{"id": "C1"},
 			"container": map[string]any{"type": "message", "channel_id": "C1", "message_ts": "1.2"},
 			"actions":   []any{map[string]any{"type": "button", "action_id": actionID, "block_id": "b1", "value": value, "action_ts": "1.3"}},
 		}
@@ -279,12 +280,12 @@ func TestButtonClickRunsItsCommand(t *testing.T) {
 	if rec := h.interaction(t, click("someone-else", "aiuto", "trig-c2")); rec.Code != http.StatusOK {
 		t.Fatalf("ack: %d", rec.Code)
 	}
-	post := h.api.waitCalls(t, "response_url", 1)[0].json(t)
+	post := h.api.WaitCalls(t, "response_url", 1)[0].JSON(t)
 	if text, _ := post["text"].(string); !strings.Contains(text, i18n.T("it", "profile.sub.edit")) {
 		t.Errorf("answer to the click lacks the profile help: %q", text)
 	}
 	h.tr.Wait()
-	if n := len(h.api.callsTo("response_url")); n != 1 {
+	if n := len(h.api.CallsTo("response_url")); n != 1 {
 		t.Errorf("%d answers, want 1", n)
 	}
 }
@@ -300,7 +301,7 @@ func TestModalSubmissionUpdatesTheProfile(t *testing.T) {
 	var open struct {
 		View slack.ModalViewRequest `json:"view"`
 	}
-	if err := json.Unmarshal(h.api.waitCalls(t, "views.open", 1)[0].body, &open); err != nil {
+	if err := json.Unmarshal(h.api.WaitCalls(t, "views.open", 1)[0].Body, &open); err != nil {
 		t.Fatal(err)
 	}
 	submit := func(name, trigger string) map[string]any {
@@ -335,9 +336,9 @@ func TestModalSubmissionUpdatesTheProfile(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 		t.Fatalf("submission ack: %d %q, want an empty 200 (closes the modal)", rec.Code, rec.Body.String())
 	}
-	post := h.api.waitCalls(t, "response_url", 1)[0]
-	if post.form.Get("id") != "r-form" {
-		t.Errorf("answer went to response_url %q, want the slash command's", post.form.Get("id"))
+	post := h.api.WaitCalls(t, "response_url", 1)[0]
+	if post.Params.Get("id") != "r-form" {
+		t.Errorf("answer went to response_url %q, want the slash command's", post.Params.Get("id"))
 	}
 	h.tr.Wait()
 	var (
@@ -372,7 +373,7 @@ func TestRedisDownStillAcksAndSaysUnavailable(t *testing.T) {
 	if rec := h.command(t, "U1", "aiuto", "r-down", "trig-down"); rec.Code != http.StatusOK {
 		t.Fatalf("ack with Redis down: %d, want 200", rec.Code)
 	}
-	post := h.api.waitCalls(t, "response_url", 1)[0].json(t)
+	post := h.api.WaitCalls(t, "response_url", 1)[0].JSON(t)
 	if text, _ := post["text"].(string); text != i18n.T("it", "error.unavailable") {
 		t.Fatalf("answer %q, want the unavailable message", text)
 	}
@@ -381,9 +382,9 @@ func TestRedisDownStillAcksAndSaysUnavailable(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("event ack with Redis down: %d", rec.Code)
 	}
-	dm := h.api.waitCalls(t, "chat.postMessage", 1)[0]
-	if dm.form.Get("channel") != "D1" || dm.form.Get("text") != i18n.T("it", "error.unavailable") {
-		t.Fatalf("DM answer %q in %q", dm.form.Get("text"), dm.form.Get("channel"))
+	dm := h.api.WaitCalls(t, "chat.postMessage", 1)[0]
+	if dm.Params.Get("channel") != "D1" || dm.Params.Get("text") != i18n.T("it", "error.unavailable") {
+		t.Fatalf("DM answer %q in %q", dm.Params.Get("text"), dm.Params.Get("channel"))
 	}
 	h.tr.Wait()
 	if n := h.employees(t); n != 0 {

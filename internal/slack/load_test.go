@@ -22,6 +22,7 @@ import (
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
 	"github.com/comune-prato/cantieri/internal/redis"
 	"github.com/comune-prato/cantieri/internal/redis/redistest"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // benchSeq numbers the slash commands the benchmarks send, so that every trigger_id (the
@@ -32,12 +33,12 @@ var benchSeq atomic.Int64
 // newBenchTransport is newHarness for benchmarks: a transport whose core runs on a real
 // PostgreSQL database of its own, with dedup in the real Redis and Slack faked. Its clock is
 // fixedNow, so requests are signed at fixedNow.
-func newBenchTransport(b *testing.B) (*Transport, *fakeSlack) {
+func newBenchTransport(b *testing.B) (*Transport, *slackfake.Server) {
 	b.Helper()
-	api := newFakeSlack(b)
+	api := slackfake.New(b)
 	c, prefix := redistest.New(b)
 	tr, err := New(context.Background(), Config{
-		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.apiURL(), Metrics: metrics.New(),
+		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.APIURL(), Metrics: metrics.New(),
 		Bot:   bot.New(bot.Config{Store: postgres.NewStore(pgtest.NewPool(b))}),
 		Dedup: redis.NewDedup(c, prefix, time.Hour), Now: func() time.Time { return fixedNow },
 	})

@@ -2,14 +2,11 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"sort"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 	"github.com/comune-prato/cantieri/internal/metrics"
 	"github.com/comune-prato/cantieri/internal/redis"
 	"github.com/comune-prato/cantieri/internal/redis/redistest"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // Size and pace of BenchmarkRoundDelivery: a large council's round (1,500 people in pairs)
@@ -30,74 +28,11 @@ const (
 	meetBenchWorkers = 10 // as many as a Runner works jobs at once (jobs.DefaultWorkers)
 )
 
-// meetBenchSlack answers conversations.open with a stable id per set of users and
-// chat.postMessage with a unique ts, counting the messages per conversation.
-type meetBenchSlack struct {
-	mu    sync.Mutex
-	convs map[string]string
-	posts map[string]int
-	opens int
-	calls int
-	// limited counts the injected 429s: every meetBench429Every-th chat.postMessage and the
-	// meetBench429Open-th conversations.open are refused once with Retry-After: 1.
-	limited int
-}
-
 // Injected 429s (the GUIDE's "fan-out under injected 429s").
 const (
 	meetBench429Every = 100
 	meetBench429Open  = 300
 )
-
-func (f *meetBenchSlack) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.convs, f.posts, f.opens, f.calls, f.limited = map[string]string{}, map[string]int{}, 0, 0, 0
-}
-
-func (f *meetBenchSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseForm()
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
-	var resp any
-	f.mu.Lock()
-	switch method {
-	case "conversations.open":
-		f.opens++
-		if f.opens == meetBench429Open {
-			f.limited++
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		users := strings.Split(r.Form.Get("users"), ",")
-		sort.Strings(users)
-		key := strings.Join(users, ",")
-		id, ok := f.convs[key]
-		if !ok {
-			id = fmt.Sprintf("G%05d", len(f.convs)+1)
-			f.convs[key] = id
-		}
-		resp = map[string]any{"ok": true, "channel": map[string]any{"id": id}}
-	case "chat.postMessage":
-		f.calls++
-		if f.calls%meetBench429Every == meetBench429Every/2 {
-			f.limited++
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		ch := r.Form.Get("channel")
-		f.posts[ch]++
-		resp = map[string]any{"ok": true, "channel": ch, "ts": fmt.Sprintf("1700000000.%06d", f.calls)}
-	default:
-		resp = map[string]any{"ok": true}
-	}
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
-}
 
 // BenchmarkRoundDelivery delivers a round's 750 group messages (1,500 people in pairs)
 // through the real Client: each message opens its group conversation and posts to it, both
@@ -119,12 +54,23 @@ func BenchmarkRoundDelivery(b *testing.B) {
 		// conversation gets one message, far below its own limit).
 		PostMessageWorkspaceKey: redis.PerSecond(meetBenchRate, meetBenchBurst),
 	}
-	fake := &meetBenchSlack{}
-	srv := httptest.NewServer(fake)
-	b.Cleanup(srv.Close)
+	// The fake answers conversations.open with a stable id per set of users and
+	// chat.postMessage with a unique ts; the hook refuses every meetBench429Every-th
+	// chat.postMessage and the meetBench429Open-th conversations.open once with Retry-After: 1
+	// (the call numbers restart with each iteration's Reset).
+	fake := slackfake.New(b)
+	var injected atomic.Int64
+	fake.SetHook(func(w http.ResponseWriter, method string, n int) bool {
+		if (method == "conversations.open" && n == meetBench429Open) ||
+			(method == "chat.postMessage" && n%meetBench429Every == meetBench429Every/2) {
+			injected.Add(1)
+			return slackfake.TooManyRequests(w)
+		}
+		return false
+	})
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * meetBenchWorkers}}
 	c := newClient(clientConfig{
-		token: "xoxb-test", apiURL: srv.URL + "/api/", http: httpc, metrics: metrics.New(),
+		token: slackfake.Token, apiURL: fake.APIURL(), http: httpc, metrics: metrics.New(),
 		limiter: redis.NewLimiter(rc, prefix, limits, redis.SlackTier3),
 		log:     slog.New(slog.DiscardHandler), locale: "it",
 	})
@@ -140,7 +86,8 @@ func BenchmarkRoundDelivery(b *testing.B) {
 		errs                           []error
 	)
 	for b.Loop() {
-		fake.reset()
+		fake.Reset()
+		injected.Store(0)
 		// Each iteration starts with the limiter's budget refilled, as a round after a quiet
 		// week does.
 		b.StopTimer()
@@ -172,16 +119,18 @@ func BenchmarkRoundDelivery(b *testing.B) {
 		elapsed += time.Since(start)
 		runs++
 
-		fake.mu.Lock()
-		for _, n := range fake.posts {
+		posts := map[string]int{}
+		for _, p := range fake.Posts() {
+			posts[p.Channel]++
+		}
+		for _, n := range posts {
 			delivered += n
 			if n > 1 {
 				dups += n - 1
 			}
 		}
-		opened := len(fake.convs)
-		limited += fake.limited
-		fake.mu.Unlock()
+		opened := len(fake.Conversations())
+		limited += int(injected.Load())
 		if opened != meetBenchGroups {
 			b.Fatalf("%d conversations opened, want %d", opened, meetBenchGroups)
 		}

@@ -19,20 +19,20 @@ func TestPrivateReplyToAChannelMentionIsEphemeral(t *testing.T) {
 	h := newHarness(t)
 	h.event(t, "Ev-priv", map[string]any{"type": "app_mention", "user": "U1", "channel": "C1",
 		"text": "<@UBOT> profilo", "ts": "1700000000.000100"}, 0)
-	eph := h.api.waitCalls(t, "chat.postEphemeral", 1)[0]
+	eph := h.api.WaitCalls(t, "chat.postEphemeral", 1)[0]
 	h.tr.Wait()
-	if eph.form.Get("channel") != "C1" || eph.form.Get("user") != "U1" || eph.form.Get("thread_ts") != "1700000000.000100" {
-		t.Errorf("ephemeral answer to channel %q, user %q, thread %q", eph.form.Get("channel"), eph.form.Get("user"), eph.form.Get("thread_ts"))
+	if eph.Params.Get("channel") != "C1" || eph.Params.Get("user") != "U1" || eph.Params.Get("thread_ts") != "1700000000.000100" {
+		t.Errorf("ephemeral answer to channel %q, user %q, thread %q", eph.Params.Get("channel"), eph.Params.Get("user"), eph.Params.Get("thread_ts"))
 	}
-	if !strings.Contains(eph.form.Get("text"), i18n.T("it", "profile.field.capacity")) {
-		t.Errorf("the ephemeral answer is not the profile: %q", eph.form.Get("text"))
+	if !strings.Contains(eph.Params.Get("text"), i18n.T("it", "profile.field.capacity")) {
+		t.Errorf("the ephemeral answer is not the profile: %q", eph.Params.Get("text"))
 	}
-	if n := len(h.api.callsTo("chat.postMessage")); n != 0 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 0 {
 		t.Fatalf("%d messages posted where the channel reads them", n)
 	}
 
 	// When Slack refuses the ephemeral message (the user left the channel), a DM answers.
-	h.api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	h.api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method != "chat.postEphemeral" {
 			return false
 		}
@@ -41,10 +41,10 @@ func TestPrivateReplyToAChannelMentionIsEphemeral(t *testing.T) {
 	})
 	h.event(t, "Ev-priv2", map[string]any{"type": "app_mention", "user": "U1", "channel": "C1",
 		"text": "<@UBOT> profilo", "ts": "1700000000.000200"}, 0)
-	post := h.api.waitCalls(t, "chat.postMessage", 1)[0]
+	post := h.api.WaitCalls(t, "chat.postMessage", 1)[0]
 	h.tr.Wait()
-	if post.form.Get("channel") != "U1" || post.form.Get("thread_ts") != "" {
-		t.Errorf("fallback posted to %q (thread %q), want the user's DM", post.form.Get("channel"), post.form.Get("thread_ts"))
+	if post.Params.Get("channel") != "U1" || post.Params.Get("thread_ts") != "" {
+		t.Errorf("fallback posted to %q (thread %q), want the user's DM", post.Params.Get("channel"), post.Params.Get("thread_ts"))
 	}
 }
 
@@ -59,7 +59,7 @@ func TestPostRefusesAPrivateReplyToASharedChannel(t *testing.T) {
 			t.Errorf("private post to %s: err %v, want ErrUnreachable", ch, err)
 		}
 	}
-	if n := len(h.api.callsTo("chat.postMessage")); n != 0 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 0 {
 		t.Fatalf("%d private messages posted to shared conversations", n)
 	}
 	if _, err := c.Post(context.Background(), "U1", bot.Reply{Text: "Motivo: ferie", Private: true}); err != nil {

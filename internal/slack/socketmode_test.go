@@ -13,13 +13,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/comune-prato/cantieri/internal/i18n"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // nextSocket waits for the transport to open a WebSocket on the fake.
-func nextSocket(t *testing.T, api *fakeSlack) *websocket.Conn {
+func nextSocket(t *testing.T, api *slackfake.Server) *websocket.Conn {
 	t.Helper()
 	select {
-	case conn := <-api.sockets:
+	case conn := <-api.Sockets():
 		t.Cleanup(func() { _ = conn.Close() })
 		return conn
 	case <-time.After(waitTimeout):
@@ -85,14 +86,14 @@ func TestSocketModeAcksDedupsAndReconnects(t *testing.T) {
 		"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
 		"payload": map[string]any{
 			"command": "/cantieri", "text": "aiuto", "user_id": "U1", "user_name": "mario", "channel_id": "C1",
-			"team_id": "T1", "response_url": h.api.responseURL("r-sm"), "trigger_id": "trig-sm",
+			"team_id": "T1", "response_url": h.api.ResponseURL("r-sm"), "trigger_id": "trig-sm",
 		},
 	}
 	if err := conn.WriteJSON(envelope); err != nil {
 		t.Fatal(err)
 	}
 	readAck(t, conn, "env-1")
-	post := h.api.waitCalls(t, "response_url", 1)[0].json(t)
+	post := h.api.WaitCalls(t, "response_url", 1)[0].JSON(t)
 	if text, _ := post["text"].(string); !strings.Contains(text, i18n.T("it", "help.intro")) {
 		t.Errorf("Socket Mode answer lacks the help: %q", text)
 	}
@@ -104,7 +105,7 @@ func TestSocketModeAcksDedupsAndReconnects(t *testing.T) {
 	readAck(t, conn, "env-1")
 	waitMetric(t, h.metrics.Requests.WithLabelValues(endpointSocketMode, "duplicate"), 1)
 	h.tr.Wait()
-	if n := len(h.api.callsTo("response_url")); n != 1 {
+	if n := len(h.api.CallsTo("response_url")); n != 1 {
 		t.Fatalf("%d answers to one envelope delivered twice, want 1", n)
 	}
 
@@ -121,10 +122,10 @@ func TestSocketModeAcksDedupsAndReconnects(t *testing.T) {
 		}
 		readAck(t, conn, id)
 	}
-	h.api.waitCalls(t, "chat.postMessage", 1)
+	h.api.WaitCalls(t, "chat.postMessage", 1)
 	waitMetric(t, h.metrics.Requests.WithLabelValues(endpointSocketMode, "duplicate"), 2)
 	h.tr.Wait()
-	if n := len(h.api.callsTo("chat.postMessage")); n != 1 {
+	if n := len(h.api.CallsTo("chat.postMessage")); n != 1 {
 		t.Fatalf("%d DMs for one event in two envelopes, want 1", n)
 	}
 
@@ -133,17 +134,17 @@ func TestSocketModeAcksDedupsAndReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn2 := nextSocket(t, h.api)
-	if n := len(h.api.callsTo("apps.connections.open")); n != 2 {
+	if n := len(h.api.CallsTo("apps.connections.open")); n != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2", n)
 	}
 	envelope["envelope_id"] = "env-4"
 	envelope["payload"].(map[string]any)["trigger_id"] = "trig-sm-2"
-	envelope["payload"].(map[string]any)["response_url"] = h.api.responseURL("r-sm-2")
+	envelope["payload"].(map[string]any)["response_url"] = h.api.ResponseURL("r-sm-2")
 	if err := conn2.WriteJSON(envelope); err != nil {
 		t.Fatal(err)
 	}
 	readAck(t, conn2, "env-4")
-	h.api.waitCalls(t, "response_url", 2)
+	h.api.WaitCalls(t, "response_url", 2)
 	if got := metricValue(t, h.metrics.Acks.WithLabelValues(endpointSocketMode)); got != 5 {
 		t.Errorf("socket mode acks %v, want 5", got)
 	}
@@ -151,7 +152,7 @@ func TestSocketModeAcksDedupsAndReconnects(t *testing.T) {
 	// The connection drops without a word: the client connects again.
 	_ = conn2.Close()
 	nextSocket(t, h.api)
-	if n := len(h.api.callsTo("apps.connections.open")); n != 3 {
+	if n := len(h.api.CallsTo("apps.connections.open")); n != 3 {
 		t.Errorf("apps.connections.open called %d times, want 3", n)
 	}
 }
@@ -161,7 +162,7 @@ func TestSocketModeRetriesAfterSlackGoGivesUp(t *testing.T) {
 	h := newHarness(t)
 	// slack-go treats invalid_auth as fatal and returns; an operator may fix the token
 	// without a restart, so the transport tries again after a backoff.
-	h.api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	h.api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method == "apps.connections.open" && n == 1 {
 			_, _ = io.WriteString(w, `{"ok":false,"error":"invalid_auth"}`)
 			return true
@@ -173,7 +174,7 @@ func TestSocketModeRetriesAfterSlackGoGivesUp(t *testing.T) {
 	go func() { stopped <- h.tr.RunSocketMode(ctx) }()
 	t.Cleanup(func() { cancel(); <-stopped })
 	nextSocket(t, h.api)
-	if n := len(h.api.callsTo("apps.connections.open")); n != 2 {
+	if n := len(h.api.CallsTo("apps.connections.open")); n != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2", n)
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 func TestUserCacheAsksSlackOncePerUser(t *testing.T) {
 	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api := slackfake.New(t)
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method == "users.info" && n == 1 {
 			_, _ = io.WriteString(w, `{"ok":true,"user":{"id":"U1","real_name":"Mario Rossi","locale":"en-US","profile":{"display_name":"mario"}}}`)
 			return true
@@ -32,7 +34,7 @@ func TestUserCacheAsksSlackOncePerUser(t *testing.T) {
 			t.Fatalf("info %+v", info)
 		}
 	}
-	if n := len(api.callsTo("users.info")); n != 1 {
+	if n := len(api.CallsTo("users.info")); n != 1 {
 		t.Fatalf("users.info called %d times, want 1", n)
 	}
 	// A failed lookup gives no hints, and is remembered too (for a shorter while).
@@ -40,7 +42,7 @@ func TestUserCacheAsksSlackOncePerUser(t *testing.T) {
 		t.Fatalf("failed lookup gave %+v", info)
 	}
 	cache.get(context.Background(), "U404")
-	if n := len(api.callsTo("users.info")); n != 2 {
+	if n := len(api.CallsTo("users.info")); n != 2 {
 		t.Fatalf("users.info called %d times, want 2", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/postgres"
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 )
 
 // member is a users.list member as Slack sends it.
@@ -27,7 +28,7 @@ func member(id, displayName, email string, extra map[string]any) map[string]any 
 func TestUserSyncPagesThroughA429AndAppliesEveryoneOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	api := newFakeSlack(t)
+	api := slackfake.New(t)
 	pool := pgtest.NewPool(t)
 	store := postgres.NewStore(pool)
 
@@ -52,7 +53,7 @@ func TestUserSyncPagesThroughA429AndAppliesEveryoneOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	api.setUserPages(
+	api.SetUserPages(
 		[]map[string]any{
 			member("UANNA", "anna.b", "anna@comune.prato.it", nil),
 			member("BREMIND", "reminder", "", map[string]any{"is_bot": true}),
@@ -68,7 +69,7 @@ func TestUserSyncPagesThroughA429AndAppliesEveryoneOnce(t *testing.T) {
 		},
 	)
 	// The second page is refused once: Retry-After 1.
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method == "users.list" && n == 2 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -89,12 +90,12 @@ func TestUserSyncPagesThroughA429AndAppliesEveryoneOnce(t *testing.T) {
 	}
 
 	// Paging: three pages, the second asked twice, with the cursors Slack gave.
-	calls := api.callsTo("users.list")
+	calls := api.CallsTo("users.list")
 	var cursors []string
 	for _, call := range calls {
-		cursors = append(cursors, call.form.Get("cursor"))
-		if call.form.Get("limit") != "200" || call.form.Get("include_locale") != "true" {
-			t.Errorf("users.list asked with limit %q include_locale %q", call.form.Get("limit"), call.form.Get("include_locale"))
+		cursors = append(cursors, call.Params.Get("cursor"))
+		if call.Params.Get("limit") != "200" || call.Params.Get("include_locale") != "true" {
+			t.Errorf("users.list asked with limit %q include_locale %q", call.Params.Get("limit"), call.Params.Get("include_locale"))
 		}
 	}
 	if !slices.Equal(cursors, []string{"", "page-1", "page-1", "page-2"}) {
@@ -156,13 +157,13 @@ func TestUserSyncPagesThroughA429AndAppliesEveryoneOnce(t *testing.T) {
 func TestUserSyncFailingMidwayAppliesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	api := newFakeSlack(t)
+	api := slackfake.New(t)
 	pool := pgtest.NewPool(t)
-	api.setUserPages(
+	api.SetUserPages(
 		[]map[string]any{member("UANNA", "anna", "anna@comune.prato.it", nil)},
 		[]map[string]any{member("UBRUNO", "bruno", "bruno@comune.prato.it", nil)},
 	)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
+	api.SetHook(func(w http.ResponseWriter, method string, n int) bool {
 		if method == "users.list" && n >= 2 {
 			w.WriteHeader(http.StatusInternalServerError)
 			return true

@@ -1,6 +1,0 @@
-//go:build !race
-
-package pairing
-
-// raceEnabled: the tests run under the race detector (see race_test.go).
-const raceEnabled = false
