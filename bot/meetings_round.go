@@ -246,9 +246,12 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 	lines := []string{c.T("meet.report.head", "n", r.Number, "programme", p.Name,
 		"groups", c.T("meet.count.groups", "n", len(r.Groups)), "grouped", c.T("meet.count.people", "n", grouped))}
 	lines = append(lines, reportRelaxations(c, r.Report)...)
+	// The report names the people left out and those of the groups it lists.
+	var named []PersonRef
 	if len(r.LeftOut) > 0 {
 		items := make([]string, len(r.LeftOut))
 		for i, lo := range r.LeftOut {
+			named = append(named, PersonRef{ID: lo.ID})
 			name := people[lo.ID].Name
 			if name == "" {
 				name = "#" + strconv.FormatInt(lo.ID, 10)
@@ -266,12 +269,13 @@ func (b *Bot) reportNotice(p Programme, r Round, people map[int64]PersonRef) Not
 		for j, m := range g.Members {
 			names[j] = m.Name
 		}
+		named = append(named, g.Members...)
 		lines = append(lines, fmt.Sprintf("%d) %s", g.Number, strings.Join(names, ", ")))
 	}
 	return Notice{
 		Key:     fmt.Sprintf("meet-report:%d", r.ID),
 		Channel: p.Coordinator.Address(),
-		Ref:     roundRef(r.ID, *p.Coordinator),
+		Ref:     roundRef(r.ID, *p.Coordinator).naming(named...),
 		Reply: Reply{Title: c.T("meet.report.title", "n", r.Number, "name", p.Name), Text: strings.Join(lines, "\n"),
 			Locale: c.Locale, Choices: []Choice{{Label: c.T("meet.button.card"), Command: fmt.Sprintf("%s %d", meetWord, p.ID)}}},
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Poster delivers a reply proactively (not as the answer to a request): into a channel, or to a
@@ -54,10 +55,28 @@ type NoticeRef struct {
 	// People are the employees the message is for (and, for a group, everyone it names): it
 	// is due only while every one of them is active and not erased.
 	People []int64 `json:"people,omitempty"`
+	// About are the other employees the message names (who accepted or declined, the
+	// members of a formed team, a proposed replacement, the inviting coordinator): it is not
+	// due once one of them has erased their data, and erasing one of them deletes its text,
+	// so that nothing a person erased is sent, or kept, afterwards. Being merely deactivated
+	// does not stop it. Ids only: job args hold no names.
+	About []int64 `json:"about,omitempty"`
 }
 
 // IsZero reports whether r names nothing (a notice that is always due).
-func (r NoticeRef) IsZero() bool { return r.Kind == "" && r.ID == 0 && len(r.People) == 0 }
+func (r NoticeRef) IsZero() bool {
+	return r.Kind == "" && r.ID == 0 && len(r.People) == 0 && len(r.About) == 0
+}
+
+// naming adds people to the ones r's message names (About).
+func (r NoticeRef) naming(people ...PersonRef) NoticeRef {
+	for _, p := range people {
+		if p.ID != 0 && !slices.Contains(r.About, p.ID) && !slices.Contains(r.People, p.ID) {
+			r.About = append(r.About, p.ID)
+		}
+	}
+	return r
+}
 
 // refTo is the reference of a message to people, due while they are active.
 func refTo(people ...PersonRef) NoticeRef {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -32,10 +33,34 @@ func (b *Bot) privacyErase(ctx context.Context, c *Call) (Reply, error) {
 			},
 		}, nil
 	}
-	if err := b.store.ErasePersonalData(ctx, c.Caller.ID); err != nil {
+	if err := b.store.ErasePersonalData(ctx, c.Caller.ID, b.placeOpenedByErasure(ctx)); err != nil {
 		return Reply{}, fmt.Errorf("erase personal data: %w", err)
 	}
 	return Reply{Text: c.T("privacy.erased")}, nil
+}
+
+// placeOpenedByErasure tells a team's coordinator that a place opened because its holder erased
+// their data, with the best replacement — as a decline does, but without a word about the
+// person. The pool is read outside the erasure's transaction (the proposal is a suggestion,
+// checked again when the coordinator acts); the erased person holds the place in it, so they
+// are not proposed for it.
+func (b *Bot) placeOpenedByErasure(ctx context.Context) OpenedPlaceFunc {
+	return func(t ProjectTeam, inv Invitation) ([]Notice, error) {
+		if t.Coordinator == nil || t.Coordinator.ID == inv.Person.ID {
+			return nil, nil
+		}
+		var (
+			pool    TeamPool
+			poolErr = errors.New("no project store")
+		)
+		if b.projects != nil && b.teams != nil {
+			var p Project
+			if p, poolErr = b.projects.Project(ctx, t.ProjectID); poolErr == nil {
+				pool, poolErr = b.teamPoolFor(ctx, t.ProjectID, p.TeamSize)
+			}
+		}
+		return []Notice{b.erasedSlotNotice(t, inv, pool, b.proposeReplacement(ctx, t, inv, pool, poolErr))}, nil
+	}
 }
 
 // privacyExport gives the caller everything held about them as a JSON file.

@@ -150,9 +150,16 @@ type Store interface {
 	// PersonalData returns everything held about the employee, for export.
 	PersonalData(ctx context.Context, employeeID int64) (PersonalData, error)
 	// ErasePersonalData removes the employee's personal data and deactivates them, keeping
-	// anonymous aggregates; recorded in the audit log.
-	ErasePersonalData(ctx context.Context, employeeID int64) error
+	// anonymous aggregates; recorded in the audit log. It withdraws their places in teams
+	// being formed and enqueues, in the same transaction, the messages opened returns for
+	// each (opened may be nil).
+	ErasePersonalData(ctx context.Context, employeeID int64, opened OpenedPlaceFunc) error
 }
+
+// OpenedPlaceFunc computes, inside the erasure's transaction, the messages for a place in a
+// team being formed that opened because its holder erased their data: team is the team after
+// the erasure, inv the holder's withdrawn invitation.
+type OpenedPlaceFunc func(team ProjectTeam, inv Invitation) ([]Notice, error)
 
 // PersonalData is the export of one person's data: every field held about them.
 type PersonalData struct {

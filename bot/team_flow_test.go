@@ -203,7 +203,7 @@ func TestTeamInvitationFlow(t *testing.T) {
 	if data, err = f.store.PersonalData(context.Background(), f.ids["Gina"]); err != nil || len(data.Teams) != 1 {
 		t.Errorf("Gina's export teams = %+v (%v)", data.Teams, err)
 	}
-	if err := f.store.ErasePersonalData(context.Background(), f.ids["Paolo"]); err != nil {
+	if err := f.store.ErasePersonalData(context.Background(), f.ids["Paolo"], nil); err != nil {
 		t.Fatal(err)
 	}
 	if c := f.count(t, `SELECT count(*) FROM team_invitations WHERE employee_id = $1 AND reason <> ''`, f.ids["Paolo"]); c != 0 {

@@ -45,6 +45,9 @@ func (b *Bot) invitationNotice(p Project, team ProjectTeam, inv Invitation) Noti
 	r.Choices = invitationChoices(c, id)
 	ref := refTo(inv.Person)
 	ref.Kind, ref.ID = RefInvitation, inv.ID
+	if team.Coordinator != nil {
+		ref = ref.naming(*team.Coordinator)
+	}
 	return Notice{Key: fmt.Sprintf("team-invite:%d", inv.ID), Channel: inv.Person.Address(), Reply: r, Ref: ref}
 }
 
@@ -110,7 +113,7 @@ func (b *Bot) acceptedNotice(team ProjectTeam, inv Invitation) []Notice {
 	return []Notice{{
 		Key:     fmt.Sprintf("team-accepted:%d", inv.ID),
 		Channel: team.Coordinator.Address(),
-		Ref:     refTo(*team.Coordinator),
+		Ref:     refTo(*team.Coordinator).naming(inv.Person),
 		Reply: Reply{
 			Text: c.T(aboutReader("team.notice.accepted", *team.Coordinator, inv.Person), "name", inv.Person.Name, "id", team.ProjectID,
 				"title", team.ProjectTitle, "accepted", team.Count(InviteAccepted), "k", len(team.Slots)),
@@ -123,8 +126,9 @@ func (b *Bot) acceptedNotice(team ProjectTeam, inv Invitation) []Notice {
 // formedNotices tell the coordinator and every member that the team is complete.
 func (b *Bot) formedNotices(team ProjectTeam) []Notice {
 	names := make([]string, len(team.Slots))
+	members := make([]PersonRef, len(team.Slots))
 	for i, s := range team.Slots {
-		names[i] = s.Person.Name
+		names[i], members[i] = s.Person.Name, s.Person
 	}
 	people := make([]PersonRef, 0, len(team.Slots)+1)
 	if team.Coordinator != nil {
@@ -146,7 +150,7 @@ func (b *Bot) formedNotices(team ProjectTeam) []Notice {
 		out = append(out, Notice{
 			Key:     fmt.Sprintf("team-formed:%d:%d", team.ProjectID, p.ID),
 			Channel: p.Address(),
-			Ref:     refTo(p),
+			Ref:     refTo(p).naming(members...),
 			Reply: Reply{Text: text, Locale: c.Locale,
 				Choices: []Choice{{Label: c.T("reminder.open_project"), Command: projectWord + " " + id}}},
 		})
@@ -158,7 +162,6 @@ func (b *Bot) formedNotices(team ProjectTeam) []Notice {
 // proposes the best replacement, if anyone can keep the skills covered.
 func (b *Bot) openSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, proposal *teamProposal) Notice {
 	c := b.callFor(*team.Coordinator)
-	id := strconv.FormatInt(team.ProjectID, 10)
 	var lines []string
 	switch inv.Status {
 	case InviteExpired:
@@ -170,7 +173,17 @@ func (b *Bot) openSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, pr
 			lines = append(lines, c.T("team.notice.reason", "reason", inv.Reason))
 		}
 	}
+	r, ref := b.replacementOffer(c, team, inv, pool, proposal, lines)
+	return Notice{Key: fmt.Sprintf("team-open:%d", inv.ID), Channel: team.Coordinator.Address(), Reply: r, Ref: ref.naming(inv.Person)}
+}
+
+// replacementOffer completes a notice to the coordinator about an open place: the proposed
+// replacement with a one-click swap (or why there is none), and the list of the best ones.
+// The reference names the proposed person.
+func (b *Bot) replacementOffer(c *Call, team ProjectTeam, inv Invitation, pool TeamPool, proposal *teamProposal, lines []string) (Reply, NoticeRef) {
+	id := strconv.FormatInt(team.ProjectID, 10)
 	r := Reply{Locale: c.Locale}
+	ref := refTo(*team.Coordinator)
 	if proposal == nil {
 		lines = append(lines, c.T("team.notice.no_replacement"))
 	} else {
@@ -182,13 +195,26 @@ func (b *Bot) openSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, pr
 			Command: fmt.Sprintf("%s %s scambia %d %d", teamWord, id, inv.Person.ID, proposal.id),
 			Style:   StylePrimary,
 		})
+		ref = ref.naming(PersonRef{ID: proposal.id})
 	}
 	r.Choices = append(r.Choices, Choice{
 		Label:   c.T("team.button.more"),
 		Command: fmt.Sprintf("%s %s sostituisci %d", teamWord, id, inv.Person.ID),
 	})
 	r.Text = strings.Join(lines, "\n")
-	return Notice{Key: fmt.Sprintf("team-open:%d", inv.ID), Channel: team.Coordinator.Address(), Reply: r, Ref: refTo(*team.Coordinator)}
+	return r, ref
+}
+
+// erasedSlotNotice tells the coordinator that a place in the team opened because its holder
+// erased their personal data, and proposes the best replacement. It says nothing of the
+// person — not their name, their answer, nor that they erased anything — only the place's
+// number; the buttons carry the former holder's employee number, a pseudonymous id, which is
+// what the team commands address places by.
+func (b *Bot) erasedSlotNotice(team ProjectTeam, inv Invitation, pool TeamPool, proposal *teamProposal) Notice {
+	c := b.callFor(*team.Coordinator)
+	lines := []string{c.T("team.notice.erased", "id", team.ProjectID, "title", team.ProjectTitle, "slot", inv.Slot)}
+	r, ref := b.replacementOffer(c, team, inv, pool, proposal, lines)
+	return Notice{Key: fmt.Sprintf("team-erased:%d", inv.ID), Channel: team.Coordinator.Address(), Reply: r, Ref: ref}
 }
 
 // pendingNotice reminds the coordinator, once a day, of the invitations unanswered for more
@@ -198,11 +224,15 @@ func (b *Bot) pendingNotice(team ProjectTeam, now time.Time, loc *time.Location)
 		return Notice{}, false
 	}
 	c := b.callFor(*team.Coordinator)
-	var items []string
+	var (
+		items []string
+		named []PersonRef
+	)
 	for _, s := range team.Slots {
 		if s.Status == InvitePending && now.Sub(s.InvitedAt) >= 24*time.Hour {
 			days := int(now.Sub(s.InvitedAt).Hours() / 24)
 			items = append(items, c.T("team.notice.pending_item", "name", s.Person.Name, "n", days))
+			named = append(named, s.Person)
 		}
 	}
 	if len(items) == 0 {
@@ -212,7 +242,7 @@ func (b *Bot) pendingNotice(team ProjectTeam, now time.Time, loc *time.Location)
 	return Notice{
 		Key:     fmt.Sprintf("team-pending:%d:%s", team.ProjectID, now.In(loc).Format("2006-01-02")),
 		Channel: team.Coordinator.Address(),
-		Ref:     refTo(*team.Coordinator),
+		Ref:     refTo(*team.Coordinator).naming(named...),
 		Reply: Reply{
 			Text: c.T("team.notice.pending", "id", team.ProjectID, "title", team.ProjectTitle, "n", len(items)) + "\n• " +
 				strings.Join(items, "\n• "),

@@ -405,7 +405,7 @@ func notSent(before map[string]int, jobs map[string]bot.NoticeRef) []int64 {
 // erase erases an employee's personal data, as "privacy cancella" does.
 func (r *killRun) erase(id int64) {
 	r.t.Helper()
-	if err := postgres.NewStore(r.council.pool).ErasePersonalData(r.council.ctx, id); err != nil {
+	if err := postgres.NewStore(r.council.pool).ErasePersonalData(r.council.ctx, id, nil); err != nil {
 		r.t.Fatal(err)
 	}
 }

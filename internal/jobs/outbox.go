@@ -29,7 +29,7 @@ type Outbox struct {
 // TextStore keeps the text of messages waiting to be posted out of River's job args
 // (internal/postgres.Outbound implements it, with the table outbox_texts).
 type TextStore interface {
-	// SaveTextTx keeps reply under key in tx; people are the employees it is for.
+	// SaveTextTx keeps reply under key in tx; people are the employees it is for or names.
 	SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error
 	// LoadText returns the text kept under key; none means posted already, or erased.
 	LoadText(ctx context.Context, key string) (bot.Reply, bool, error)
@@ -82,7 +82,9 @@ func (o *Outbox) PostTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) er
 		// The text goes with a new job only: a key already queued or posted keeps its own.
 		// Same transaction, so no worker sees the job before its text.
 		if o.texts != nil && !res.UniqueSkippedAsDuplicate {
-			if err := o.texts.SaveTextTx(ctx, tx, n.Key, n.Reply, n.Ref.People); err != nil {
+			// Kept with everyone the text is for or names: erasing any of them deletes it.
+			people := append(append([]int64(nil), n.Ref.People...), n.Ref.About...)
+			if err := o.texts.SaveTextTx(ctx, tx, n.Key, n.Reply, people); err != nil {
 				return err
 			}
 		}

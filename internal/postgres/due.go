@@ -11,9 +11,10 @@ import (
 var _ bot.MessageDue = (*Store)(nil)
 
 // MessageDue answers, right before a durable job sends a message, whether the rows ref names
-// still call for it: every person in ref.People active and not erased, and, by kind, the
-// invitation still pending or the round still standing in an active programme. A row that is
-// gone makes the message not due. One query, so a fan-out of hundreds of posts costs hundreds
+// still call for it: every person in ref.People active and not erased, nobody in ref.About
+// erased, and, by kind, the invitation still pending or the round still standing in an active
+// programme. A row that is gone makes the message not due (an About row gone was merged into
+// another: not an erasure). One query, so a fan-out of hundreds of posts costs hundreds
 // of index lookups, not more.
 func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error) {
 	people := slices.Clone(ref.People)
@@ -30,14 +31,19 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 	default:
 		return false, fmt.Errorf("message due: unknown reference kind %q", ref.Kind)
 	}
+	about := ref.About
+	if about == nil {
+		about = []int64{}
+	}
 	var due bool
 	err := s.pool.QueryRow(ctx, `SELECT
 		(SELECT count(*) FROM employees WHERE id = ANY($1) AND active AND erased_at IS NULL) = cardinality($1::bigint[])
+		AND NOT EXISTS (SELECT 1 FROM employees WHERE id = ANY($5::bigint[]) AND erased_at IS NOT NULL)
 		AND ($2
 			OR ($3 = 'invitation' AND EXISTS (SELECT 1 FROM team_invitations WHERE id = $4 AND status = 'pending'))
 			OR ($3 = 'round' AND EXISTS (SELECT 1 FROM meeting_rounds r JOIN meeting_programmes p ON p.id = r.programme_id
 				WHERE r.id = $4 AND p.active)))`,
-		people, kindOK, ref.Kind, ref.ID).Scan(&due)
+		people, kindOK, ref.Kind, ref.ID, about).Scan(&due)
 	if err != nil {
 		return false, wrap(fmt.Sprintf("message due (%s %d)", ref.Kind, ref.ID), err)
 	}

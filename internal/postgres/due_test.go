@@ -48,6 +48,11 @@ func TestMessageDue(t *testing.T) {
 	check("a deactivated person", bot.NoticeRef{People: ids("Anna", "Fabio")}, false)
 	check("an erased person", bot.NoticeRef{People: ids("Gina")}, false)
 	check("an unknown person", bot.NoticeRef{People: []int64{1 << 40}}, false)
+	// A message naming someone (who declined, a proposed replacement) is not due once they
+	// erased their data; being deactivated, or merged away, does not stop it.
+	check("naming an erased person", bot.NoticeRef{People: ids("Anna"), About: ids("Bruno", "Gina")}, false)
+	check("naming a deactivated person", bot.NoticeRef{People: ids("Anna"), About: ids("Fabio")}, true)
+	check("naming a merged row", bot.NoticeRef{People: ids("Anna"), About: []int64{1 << 40}}, true)
 	check("a standing round", bot.NoticeRef{Kind: bot.RefRound, ID: r.ID, People: ids("Anna", "Bruno")}, true)
 	check("a pending invitation", bot.NoticeRef{Kind: bot.RefInvitation, ID: inv, People: ids("Carla")}, true)
 
@@ -59,7 +64,7 @@ func TestMessageDue(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ErasePersonalData(f.ctx, f.ids["Dario"]); err != nil {
+	if err := f.store.ErasePersonalData(f.ctx, f.ids["Dario"], nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, found, err := postgres.NewOutbound(f.pool).LoadText(f.ctx, "meet-ask:1:dario"); err != nil || found {

@@ -25,7 +25,7 @@ func TestErasureSurvivesTheSlackSync(t *testing.T) {
 	if err != nil || e.Email != "nora.neri@comune.example.it" {
 		t.Fatalf("before erasure: %+v %v", e, err)
 	}
-	if err := s.ErasePersonalData(ctx, e.ID); err != nil {
+	if err := s.ErasePersonalData(ctx, e.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	count := func() (rows, named int) {

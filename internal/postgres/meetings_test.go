@@ -945,7 +945,7 @@ func TestMeetingsPersonalData(t *testing.T) {
 		t.Errorf("empty export has nil lists: %+v %v", d, err)
 	}
 
-	if err := f.store.ErasePersonalData(f.ctx, f.ids["Anna"]); err != nil {
+	if err := f.store.ErasePersonalData(f.ctx, f.ids["Anna"], nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM meeting_never_with WHERE $1 IN (employee_id, other_id)`, f.ids["Anna"]); n != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,8 +58,25 @@ type outboundDB interface {
 
 func recordOutbound(ctx context.Context, db outboundDB, key, channel, ts string) error {
 	_, err := db.Exec(ctx, `INSERT INTO outbound_messages (idempotency_key, channel, ts)
-		VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`, key, channel, ts)
+		VALUES ($1, $2, $3) ON CONFLICT (idempotency_key) DO NOTHING`, key, recordedChannel(channel), ts)
 	return wrap("outbound: record "+key, err)
+}
+
+// sharedChannel matches a Slack channel id (public C…, private G…): a conversation of many,
+// not a person's address.
+var sharedChannel = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+
+// recordedChannel is what the record keeps of where a message went: a shared channel's id, and
+// nothing for a person's or a group's address (a Slack user id, a DM, a console handle, a
+// group of people). Idempotency needs only the key and Slack's ts, and nothing reads the
+// channel back; an address kept here would be a person's chat id outliving their erasure —
+// and a post that was already on its way when they erased (it passed its "still due?" check
+// just before) records after the erasure has run, so only not writing it keeps it out.
+func recordedChannel(channel string) string {
+	if sharedChannel.MatchString(channel) {
+		return channel
+	}
+	return ""
 }
 
 // RunOnce runs fn at most once per (schedule, fireAt), inside one transaction that also records
@@ -116,7 +134,8 @@ func (o *Outbound) ScheduledRuns(ctx context.Context, schedule string) ([]time.T
 
 // SaveTextTx keeps the text of a message to be posted under key, in tx (the transaction that
 // enqueues its post job), so that the job's args need not carry it. people are the employees
-// the message is for: erasing one of them deletes it. Saving a key again keeps the first text,
+// the message is for or names (bot.NoticeRef's People and About): erasing one of them deletes
+// it. Saving a key again keeps the first text,
 // as River keeps the first job of a key.
 func (o *Outbound) SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error {
 	if people == nil {

@@ -167,3 +167,28 @@ func TestPruneOutboundKeepsRecentRecords(t *testing.T) {
 		t.Fatalf("pruned %d, left %v", n, left)
 	}
 }
+
+// A record keeps a shared channel's id, never a person's address (a Slack user id, a DM, a
+// console handle, a group of people): nothing reads it back, and it would outlive an erasure.
+func TestOutboundRecordKeepsNoPersonalAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	o := postgres.NewOutbound(pool)
+	want := map[string]string{"C0PROJECT": "C0PROJECT", "G0PRIVATE": "G0PRIVATE", "U0MARIO": "", "D0DM": "",
+		"console:mario": "", "group:U0MARIO,console:anna": ""}
+	for channel := range want {
+		if err := o.RecordOutbound(ctx, "k:"+channel, channel, "1.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for channel, kept := range want {
+		var got string
+		if err := pool.QueryRow(ctx, `SELECT channel FROM outbound_messages WHERE idempotency_key = $1`, "k:"+channel).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != kept {
+			t.Errorf("a post to %q recorded channel %q, want %q", channel, got, kept)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -154,13 +155,50 @@ func deref(s *string) string {
 }
 
 // ErasePersonalData removes what identifies the person — name, e-mail, chat identities,
-// skills, interests, language, time zone, roles — and deactivates the row. The row itself and
-// its unit stay, so anonymous aggregates (headcounts per unit, participation rates) keep
-// their denominators; the audit log keeps the erasure, by id only.
-func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
+// skills, interests, language (their own and Slack's), time zone, roles, the reasons they gave
+// and the wishes they expressed — and deactivates the row, in one transaction. The row itself
+// and its unit stay, so anonymous aggregates (headcounts per unit, participation rates) keep
+// their denominators: what remains refers to the person by employee id only (pseudonymous).
+//
+// Messages go too: the texts waiting to be sent to them or naming them (outbox_texts), and
+// River's post jobs addressed to them or about them — deleted, queued or finished alike (a
+// finished job's args hold the address for a day), or, for the one job that may be running
+// right now, stripped of the address (its "still due?" check then sends nothing).
+// outbound_messages never holds a person's address (see recordedChannel).
+//
+// A place the person held in a team still being formed (invitation pending or accepted) is
+// withdrawn, and opened is asked for the messages telling the coordinator — also for a place
+// they had declined or let expire when that news had not gone out yet (it named them, so its
+// text is deleted here). opened may be nil; it runs inside the transaction, on the team as it
+// is after the erasure. The audit log keeps the erasure, by id only.
+func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened bot.OpenedPlaceFunc) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The teams being formed that the person is in, locked in project order as answers
+		// lock them, so that an answer or a swap on the same team waits for the erasure.
+		rows, _ := tx.Query(ctx, `SELECT DISTINCT t.project_id FROM team_invitations t JOIN projects p ON p.id = t.project_id
+			WHERE t.employee_id = $1 AND p.team_formed_at IS NULL AND p.phase NOT IN ('concluso', 'annullato') ORDER BY 1`, employeeID)
+		projectIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		before := make([]bot.ProjectTeam, 0, len(projectIDs))
+		for _, pid := range projectIDs {
+			t, err := loadTeam(ctx, tx, pid, true)
+			if err != nil {
+				return err
+			}
+			before = append(before, t)
+		}
+		// The person's chat addresses (bot.PersonRef.Address), to find the jobs sent to them.
+		rows, _ = tx.Query(ctx, `SELECT CASE transport WHEN 'console' THEN $2 || external_id ELSE external_id END
+			FROM employee_identities WHERE employee_id = $1`, employeeID, bot.ConsoleAddressPrefix)
+		addresses, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+
 		tag, err := tx.Exec(ctx, `UPDATE employees SET display_name = '', email = NULL, interests = '{}', locale = NULL,
-			timezone = NULL, active = false, erased_at = now(), updated_at = now() WHERE id = $1`, employeeID)
+			slack_locale = NULL, timezone = NULL, active = false, erased_at = now(), updated_at = now() WHERE id = $1`, employeeID)
 		if err != nil {
 			return err
 		}
@@ -179,22 +217,112 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64) error {
 			`DELETE FROM employee_identities WHERE employee_id = $1`,
 			`DELETE FROM employee_roles WHERE employee_id = $1`,
 			`DELETE FROM manager_units WHERE employee_id = $1`,
-			// Reasons for declining are the person's words; a pending invitation can no
-			// longer be answered. Memberships stay, anonymous, for the teams' aggregates.
+			// Reasons for declining are the person's words. A pending invitation can no longer
+			// be answered, and an accepted one in a team still being formed would form the team
+			// with someone who is gone: both places open. Memberships of formed teams stay,
+			// anonymous, for the teams' aggregates.
 			`UPDATE team_invitations SET reason = '' WHERE employee_id = $1`,
-			`UPDATE team_invitations SET status = 'cancelled', answered_at = now() WHERE employee_id = $1 AND status = 'pending'`,
+			`UPDATE team_invitations t SET status = 'cancelled', answered_at = now() FROM projects p
+			 WHERE p.id = t.project_id AND t.employee_id = $1
+			   AND (t.status = 'pending' OR t.status = 'accepted' AND p.team_formed_at IS NULL AND p.phase NOT IN ('concluso', 'annullato'))`,
 			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
 			`UPDATE meeting_participants SET left_at = now() WHERE employee_id = $1 AND left_at IS NULL`,
-			// Messages to the person not yet sent: their jobs find no text and send nothing.
-			`DELETE FROM outbox_texts WHERE people @> ARRAY[$1::bigint]`,
+			// The audit names people by employee id; should an older entry hold a chat id or
+			// an e-mail of theirs, it goes (the entry stays).
+			`UPDATE audit_log SET details = details - 'slack_id' - 'email'
+			 WHERE subject = 'employee:' || $1::bigint AND details ?| ARRAY['slack_id', 'email']`,
 		} {
 			if _, err := tx.Exec(ctx, q, employeeID); err != nil {
 				return err
 			}
 		}
+		// Messages to the person, or naming them, not yet sent: their jobs find no text and
+		// send nothing.
+		rows, _ = tx.Query(ctx, `DELETE FROM outbox_texts WHERE people @> ARRAY[$1::bigint] RETURNING idempotency_key`, employeeID)
+		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if err := forgetPostJobs(ctx, tx, employeeID, addresses); err != nil {
+			return err
+		}
+		if err := s.tellOpenedPlaces(ctx, tx, employeeID, before, keys, opened); err != nil {
+			return err
+		}
 		return audit(ctx, tx, employeeID, "privacy.erase", fmt.Sprintf("employee:%d", employeeID), nil)
 	})
 	return wrap(fmt.Sprintf("erase employee %d", employeeID), err)
+}
+
+// postJobsOf selects River's post jobs addressed to the person (one of addresses, alone or in a
+// group conversation) or about them (their employee id in the job's reference).
+const postJobsOf = `kind = 'post_message' AND (
+	args->>'channel' = ANY($2::text[])
+	OR (args->>'channel' LIKE 'group:%' AND string_to_array(substr(args->>'channel', 7), ',') && $2::text[])
+	OR args->'ref'->'people' @> to_jsonb(ARRAY[$1::bigint])
+	OR args->'ref'->'about' @> to_jsonb(ARRAY[$1::bigint]))`
+
+// forgetPostJobs deletes River's post jobs addressed to or about the person, whatever their
+// state — a queued one would be sent to (or about) someone erased, a finished one keeps their
+// address in its args for as long as River keeps finished jobs — except a running one, which
+// River still owns: that one loses the address and its errors, and its worker, asking whether
+// the message is still due, finds the person erased. River's unique index forgets the deleted
+// keys; a post enqueued again under one of them would meet the same "still due?" check.
+// Deleting first and updating second catches a job that starts running in between.
+func forgetPostJobs(ctx context.Context, tx pgx.Tx, employeeID int64, addresses []string) error {
+	if addresses == nil {
+		addresses = []string{}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM river_job WHERE state <> 'running' AND `+postJobsOf, employeeID, addresses); err != nil {
+		return fmt.Errorf("delete post jobs: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE river_job SET args = jsonb_set(args, '{channel}', '""'), errors = NULL
+		WHERE state = 'running' AND `+postJobsOf, employeeID, addresses); err != nil {
+		return fmt.Errorf("scrub running post jobs: %w", err)
+	}
+	return nil
+}
+
+// tellOpenedPlaces enqueues, for each team being formed in which the erasure opened the
+// person's place, the coordinator's notice (from opened). A place opens when the person held
+// it pending or accepted; a place they had declined or let expire is told about too when the
+// news of it was still waiting to be sent (its text, which named them, was among the deleted
+// keys), since otherwise the coordinator would never learn of it.
+func (s *Store) tellOpenedPlaces(ctx context.Context, tx pgx.Tx, employeeID int64, before []bot.ProjectTeam, deletedKeys []string, opened bot.OpenedPlaceFunc) error {
+	if opened == nil {
+		return nil
+	}
+	for _, t := range before {
+		was, ok := t.SlotOf(employeeID)
+		if !ok || t.Coordinator == nil || t.Coordinator.ID == employeeID {
+			continue
+		}
+		switch was.Status {
+		case bot.InvitePending, bot.InviteAccepted:
+		case bot.InviteDeclined, bot.InviteExpired:
+			if !slices.Contains(deletedKeys, fmt.Sprintf("team-open:%d", was.ID)) {
+				continue
+			}
+		default:
+			continue
+		}
+		after, err := loadTeam(ctx, tx, t.ProjectID, false)
+		if err != nil {
+			return err
+		}
+		inv, ok := after.SlotOf(employeeID)
+		if !ok {
+			continue
+		}
+		msgs, err := opened(after, inv)
+		if err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, msgs); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -247,9 +247,11 @@ FROM slack_sync_merges m
 WHERE i.employee_id = m.from_id
   AND NOT EXISTS (SELECT 1 FROM employee_identities x WHERE x.employee_id = m.to_id AND x.transport = i.transport)`
 
+	// The audit names people by employee id only (the subject, merged_employee): never a chat
+	// id or an e-mail, which would outlive the person's erasure in the log.
 	syncMergeRecord = `
 INSERT INTO audit_log (action, subject, details)
-SELECT 'slack.merge', 'employee:' || m.to_id, jsonb_build_object('merged_employee', m.from_id, 'slack_id', m.slack_id)
+SELECT 'slack.merge', 'employee:' || m.to_id, jsonb_build_object('merged_employee', m.from_id)
 FROM slack_sync_merges m`
 
 	syncMergeDelete = `DELETE FROM employees e USING slack_sync_merges m WHERE e.id = m.from_id`
@@ -272,7 +274,7 @@ WITH linked AS (
     RETURNING external_id, employee_id
 ), audited AS (
     INSERT INTO audit_log (action, subject, details)
-    SELECT 'slack.link', 'employee:' || l.employee_id, jsonb_build_object('slack_id', l.external_id) FROM linked l
+    SELECT 'slack.link', 'employee:' || l.employee_id, '{}'::jsonb FROM linked l
 )
 UPDATE slack_sync_users s SET employee_id = l.employee_id, outcome = 'linked'
 FROM linked l WHERE s.slack_id = l.external_id`
@@ -341,7 +343,7 @@ WITH want AS (
         w.was_active AND NOT w.new_active AS deactivated
 ), audited AS (
     INSERT INTO audit_log (action, subject, details)
-    SELECT 'slack.deactivate', 'employee:' || c.id, jsonb_build_object('slack_id', c.slack_id) FROM changed c WHERE c.deactivated
+    SELECT 'slack.deactivate', 'employee:' || c.id, '{}'::jsonb FROM changed c WHERE c.deactivated
 )
 SELECT count(*) FILTER (WHERE fields_changed), count(*) FILTER (WHERE deactivated) FROM changed`
 )

@@ -24,7 +24,10 @@ WHERE ps.project_id = $1 ORDER BY s.code`
 // nearest ancestor-or-self of the configured type) and effective site (the nearest one set on
 // the way up), then keeps the active employees with a unit and capacity left after their
 // active team memberships, plus the project's own invitees whatever their capacity (they hold
-// their slots; the engine never proposes them elsewhere in this team).
+// their slots; the engine never proposes them elsewhere in this team) — and whatever their
+// state: one who left, or erased their data, still holds a place until it is refilled, and
+// refilling it needs them among the candidates. Such a person is never proposed: they are in
+// the team already, or among those not to ask again.
 const teamCandidatesQuery = `
 WITH RECURSIVE t AS (
     SELECT id, CASE WHEN type_label = $1 THEN id END AS dept, site_id AS site
@@ -46,9 +49,8 @@ JOIN org_units u ON u.id = e.unit_id
 JOIN t ON t.id = e.unit_id
 LEFT JOIN org_units d ON d.id = t.dept
 LEFT JOIN busy b ON b.employee_id = e.id
-WHERE e.active AND e.erased_at IS NULL
-  AND (e.capacity - coalesce(b.n, 0) > 0
-       OR e.id IN (SELECT employee_id FROM team_invitations WHERE project_id = $2))
+WHERE e.active AND e.erased_at IS NULL AND e.capacity - coalesce(b.n, 0) > 0
+   OR e.id IN (SELECT employee_id FROM team_invitations WHERE project_id = $2)
 ORDER BY e.id`
 
 // teamCandidateSkillsQuery reads only the required skills: the others do not matter to the engine.
