@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // roleValues are the roles an admin assigns, in both languages.
@@ -47,12 +48,18 @@ var roleWords = map[string]Role{
 	"admin": RoleAdmin, "amministratore": RoleAdmin, "administrator": RoleAdmin,
 }
 
-// adminRole grants or revokes a role: admin ruolo @persona RUOLO [UNITÀ…].
+// adminRole grants or revokes a role: admin ruolo @persona RUOLO [UNITÀ…]. The store refuses to
+// take the admin role from the last active admin (role.last_admin).
 func (b *Bot) adminRole(ctx context.Context, c *Call, grant bool) (Reply, error) {
 	role := roleWords[c.Param("RUOLO")]
 	units := c.Rest
 	if grant && role == RoleManager && len(units) == 0 {
 		return Reply{}, Errorf(EINVALID, "role.needs_units")
+	}
+	// Units go with dirigente only: kept with another role they would silently join the units
+	// of a later dirigente grant.
+	if grant && role != RoleManager && role != RoleEmployee && len(units) > 0 {
+		return Reply{}, Errorf(EINVALID, "role.units_only_manager", "units", strings.Join(units, " "))
 	}
 	if role == RoleEmployee {
 		return Reply{}, Errorf(EINVALID, "role.employee_implicit")

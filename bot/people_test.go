@@ -260,3 +260,80 @@ func TestProfileSkillsSaysWhatChanged(t *testing.T) {
 		t.Errorf("a change without skills= speaks of skills: %q", r.Text)
 	}
 }
+
+// Units go with dirigente only: a coordinator given units is refused (nothing written), so
+// that becoming dirigente of one unit later does not bring stray units along.
+func TestUnitsOnlyWithDirigente(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	ask(b, "luca", "profilo")
+	l, _ := store.FindEmployee(ctx, bot.EmployeeRef{Transport: bot.TransportConsole, ExternalID: "luca"})
+	if err := store.GrantRole(ctx, 0, l.ID, bot.RoleAdmin, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"admin ruolo @anna.bianchi coordinatore A01-S01", "admin ruolo @anna.bianchi admin A01-S01"} {
+		r := ask(b, "luca", text)
+		if !r.IsError {
+			t.Fatalf("%s: %q", text, r.Text)
+		}
+		wantText(t, text, r.Text, "Le unità vanno solo con il ruolo dirigente", "`admin ruolo @persona dirigente A01-S01`")
+	}
+	anna, _ := store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	if len(anna.Roles) != 0 || len(anna.ManagedUnits) != 0 {
+		t.Fatalf("a refused grant changed anna: roles %v, units %v", anna.Roles, anna.ManagedUnits)
+	}
+	ask(b, "luca", "profilo lingua=en")
+	r := ask(b, "luca", "admin role @anna.bianchi coordinator A01-S01")
+	wantText(t, "English refusal", r.Text, "Units go with the manager role only", "`admin role @person manager A01-S01`")
+
+	for _, text := range []string{"admin ruolo @anna.bianchi coordinatore", "admin ruolo @anna.bianchi dirigente A01-S01-V01"} {
+		if r := ask(b, "luca", text); r.IsError {
+			t.Fatalf("%s: %q", text, r.Text)
+		}
+	}
+	anna, _ = store.FindEmployee(ctx, bot.EmployeeRef{Email: "anna.bianchi@comune.example.it"})
+	if len(anna.ManagedUnits) != 1 || anna.ManagedUnits[0].Code != "A01-S01-V01" {
+		t.Fatalf("anna, dirigente of A01-S01-V01, heads %+v", anna.ManagedUnits)
+	}
+}
+
+// The only active admin can neither revoke their own admin role nor erase their data (which
+// takes the role away): everyone would be locked out of role assignment. With a second admin,
+// both go through.
+func TestLastAdminStays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b, store := newBot(t, "it")
+	seedOrg(t, store)
+	ask(b, "luca", "profilo")
+	l, _ := store.FindEmployee(ctx, bot.EmployeeRef{Transport: bot.TransportConsole, ExternalID: "luca"})
+	if err := store.GrantRole(ctx, 0, l.ID, bot.RoleAdmin, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := ask(b, "luca", "admin revoca @luca admin")
+	if !r.IsError {
+		t.Fatalf("the only admin revoked themselves: %q", r.Text)
+	}
+	wantText(t, "revoke refusal", r.Text, "unico amministratore attivo", "`admin ruolo @persona admin`")
+	r = ask(b, "luca", "privacy cancella conferma")
+	if !r.IsError {
+		t.Fatalf("the only admin erased themselves: %q", r.Text)
+	}
+	wantText(t, "erasure refusal", r.Text, "Sei l'unico amministratore attivo", "Non ho cancellato nulla")
+	if l, _ = store.FindEmployee(ctx, bot.EmployeeRef{Transport: bot.TransportConsole, ExternalID: "luca"}); !l.Active || !l.HasRole(bot.RoleAdmin) {
+		t.Fatalf("after the refusals luca = %+v", l)
+	}
+
+	if r := ask(b, "luca", "admin ruolo @anna.bianchi admin"); r.IsError {
+		t.Fatal(r.Text)
+	}
+	if r := ask(b, "luca", "admin revoca @luca admin"); r.IsError {
+		t.Fatalf("revoke with another admin: %q", r.Text)
+	}
+	// Anna is now the only admin: the same rule holds for her.
+	if r := ask(b, "anna.bianchi", "admin revoca @anna.bianchi admin"); !r.IsError {
+		t.Fatalf("the new only admin revoked themselves: %q", r.Text)
+	}
+}

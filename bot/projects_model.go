@@ -234,7 +234,8 @@ type TeamPerson struct {
 
 // TeamPool is everything team formation needs for one project: the requirements (skill ids are
 // the catalogue's, consistent within the pool), the team size, the candidates (active
-// employees with a unit and capacity left, with their required skills, unit, department and
+// employees with a unit and capacity left after their active teams and their accepted
+// invitations to teams still forming, with their required skills, unit, department and
 // effective site), the collaboration links among them and the site adjacency.
 type TeamPool struct {
 	Required   []teamform.Requirement

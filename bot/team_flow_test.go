@@ -307,3 +307,42 @@ func TestInvitationErrorsInEnglish(t *testing.T) {
 		t.Errorf("bad channel answer: %q", r.Text)
 	}
 }
+
+// An accepted invitation to a team still forming takes up capacity: Gina (capacity 1) said
+// yes to one project, so her yes to another is refused with a reply that says why and how to
+// change it, in her language, and the coordinator hears nothing of it.
+func TestAcceptanceBeyondCapacityIsRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newTeamFixture(t)
+	f.askAs(t, "gina", "profilo capacita=1")
+	carla, err := f.store.FindEmployee(ctx, bot.EmployeeRef{Transport: bot.TransportConsole, ExternalID: "carla"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := mustCreate(t, f.b, f.store, `titolo="Sportello unico" obiettivi=DUP-1.2 competenze=gis:2 squadra=3`)
+	for _, pid := range []int64{f.project, second} {
+		if _, err := f.store.InviteTeam(ctx, pid, carla.ID, []int64{f.ids["Gina"], f.ids["Paolo"]}, false, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.askAs(t, "gina", f.cmd("invito %d accetta"))
+	before := len(notices(t, f.store))
+	r := ask(f.b, "gina", fmt.Sprintf("invito %d accetta", second))
+	if !r.IsError {
+		t.Fatalf("acceptance beyond capacity: %q", r.Text)
+	}
+	wantText(t, "refusal", r.Text, "capacità è di 1 progetto", "Sportello unico", fmt.Sprintf("`invito %d rifiuta`", second), "`profilo capacita=N`")
+	if got := newSince(t, f, before); len(got) != 0 {
+		t.Errorf("a refused acceptance sent %d notices: %+v", len(got), got)
+	}
+	if n := f.count(t, `SELECT count(*) FROM team_invitations WHERE employee_id = $1 AND status = 'accepted'`, f.ids["Gina"]); n != 1 {
+		t.Errorf("Gina holds %d accepted invitations, want 1", n)
+	}
+	f.askAs(t, "gina", "profilo lingua=en")
+	r = ask(f.b, "gina", fmt.Sprintf("invitation %d accept", second))
+	wantText(t, "English refusal", r.Text, "Your capacity is 1 project", fmt.Sprintf("`invitation %d decline`", second), "`profile capacity=N`")
+	// Raising the capacity, as the reply says, lets the yes through.
+	f.askAs(t, "gina", "profile capacity=2")
+	f.askAs(t, "gina", fmt.Sprintf("invitation %d accept", second))
+}

@@ -153,8 +153,11 @@ type TeamFlowStore interface {
 	// ReplaceInvitee gives oldID's slot to newID: oldID's invitation must be declined, expired
 	// or pending (it is then cancelled); an accepted member cannot be replaced.
 	ReplaceInvitee(ctx context.Context, projectID, actorID, oldID, newID int64, notices NoticeFunc) (ProjectTeam, error)
-	// AnswerInvitation records employeeID's answer to their live invitation to projectID. The
-	// last acceptance forms the team: members recorded, capacity consumed, collaboration
+	// AnswerInvitation records employeeID's answer to their live invitation to projectID. An
+	// accepted invitation takes up capacity like a membership: an acceptance beyond the
+	// employee's capacity (active teams plus accepted invitations to teams still forming) is
+	// refused with ECONFLICT "team.error.no_capacity", even when acceptances to several
+	// projects race. The last acceptance forms the team: members recorded, collaboration
 	// edges added, the channel job enqueued when wanted. ErrNotFound when there is no
 	// invitation; a repeated or late answer changes nothing (Changed false).
 	AnswerInvitation(ctx context.Context, projectID, employeeID int64, accept bool, reason string, notices NoticeFunc) (AnswerOutcome, error)

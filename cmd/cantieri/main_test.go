@@ -113,6 +113,7 @@ func TestUsageMistakesExitTwo(t *testing.T) {
 		{[]string{"ruolo", "@mario"}, "cantieri ruolo EMAIL|@HANDLE|SLACK_ID RUOLO"},
 		{[]string{"ruolo", "@mario", "capo"}, "unknown role"},
 		{[]string{"ruolo", "@mario", "dirigente"}, "at least one unit"},
+		{[]string{"ruolo", "@mario", "coordinatore", "A02-S01"}, "only a dirigente heads units"},
 		{[]string{"health", "--ready=maybe"}, "invalid argument"},
 	} {
 		e, out, errb := testEnv(vars, "")

@@ -20,6 +20,9 @@ func (e env) role(ctx context.Context, args []string) error {
 	if role == bot.RoleManager && len(units) == 0 {
 		return usagef("a dirigente heads at least one unit: add the unit codes, e.g. cantieri ruolo anna@comune.it dirigente A01-S02")
 	}
+	if role != bot.RoleManager && len(units) > 0 {
+		return usagef("only a dirigente heads units: give %s without unit codes, or make them dirigente of %s", role, strings.Join(units, " "))
+	}
 	cfg, log, d, err := e.openForTerminal(ctx)
 	if err != nil {
 		return err

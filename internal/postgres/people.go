@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,7 +32,13 @@ func audit(ctx context.Context, tx pgx.Tx, actorID int64, action, subject string
 }
 
 // GrantRole gives target a role; a dirigente also heads unitCodes (added to those they head).
+// Units go with dirigente only: with another role they are refused (EINVALID
+// "role.units_only_manager") and nothing is written, so that a coordinator never heads units
+// that would silently count once they become dirigente of another.
 func (s *Store) GrantRole(ctx context.Context, actorID, targetID int64, role bot.Role, unitCodes []string) error {
+	if role != bot.RoleManager && len(unitCodes) > 0 {
+		return bot.Errorf(bot.EINVALID, "role.units_only_manager", "units", strings.Join(unitCodes, " "))
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO employee_roles (employee_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 			targetID, string(role)); err != nil {
@@ -60,9 +67,16 @@ func (s *Store) GrantRole(ctx context.Context, actorID, targetID int64, role bot
 	return wrap("grant role", err)
 }
 
-// RevokeRole takes role away from target (and, for dirigente, the units they head).
+// RevokeRole takes role away from target (and, for dirigente, the units they head). The last
+// active admin keeps the admin role (ECONFLICT "role.last_admin"): without one, nobody could
+// assign roles in chat any more.
 func (s *Store) RevokeRole(ctx context.Context, actorID, targetID int64, role bot.Role) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if role == bot.RoleAdmin {
+			if err := keepAnAdmin(ctx, tx, targetID, "role.last_admin"); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM employee_roles WHERE employee_id = $1 AND role = $2`, targetID, string(role)); err != nil {
 			return err
 		}
@@ -74,6 +88,34 @@ func (s *Store) RevokeRole(ctx context.Context, actorID, targetID int64, role bo
 		return audit(ctx, tx, actorID, "role.revoke", fmt.Sprintf("employee:%d", targetID), map[string]any{"role": role})
 	})
 	return wrap("revoke role", err)
+}
+
+// keepAnAdmin refuses, with an ECONFLICT error of key, a change in tx that takes the admin role
+// away from employeeID when no other active admin would be left. It first locks every admin
+// role row, in id order (so that two such changes cannot deadlock), in a statement of its own:
+// two admins revoking each other at once take turns, and the second one's count, a new
+// statement under READ COMMITTED, sees the first one's revocation.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx, employeeID int64, key string) error {
+	rows, err := tx.Query(ctx, `SELECT employee_id FROM employee_roles WHERE role = 'admin' ORDER BY employee_id FOR UPDATE`)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(admins, employeeID) {
+		return nil
+	}
+	var others int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM employee_roles r JOIN employees e ON e.id = r.employee_id
+		WHERE r.role = 'admin' AND r.employee_id <> $1 AND e.active AND e.erased_at IS NULL`, employeeID).Scan(&others); err != nil {
+		return err
+	}
+	if others == 0 {
+		return bot.Errorf(bot.ECONFLICT, key)
+	}
+	return nil
 }
 
 // PersonalData gathers everything held about one employee.
@@ -171,8 +213,15 @@ func deref(s *string) string {
 // they had declined or let expire when that news had not gone out yet (it named them, so its
 // text is deleted here). opened may be nil; it runs inside the transaction, on the team as it
 // is after the erasure. The audit log keeps the erasure, by id only.
+//
+// The last active admin cannot erase their data (ECONFLICT "privacy.last_admin"): erasure takes
+// their roles away, and nobody could then assign roles in chat. They name another admin first.
 func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened bot.OpenedPlaceFunc) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Admin rows first, before any team or the employee row is locked below.
+		if err := keepAnAdmin(ctx, tx, employeeID, "privacy.last_admin"); err != nil {
+			return err
+		}
 		// The teams being formed that the person is in, locked in project order as answers
 		// lock them, so that an answer or a swap on the same team waits for the erasure.
 		rows, _ := tx.Query(ctx, `SELECT DISTINCT t.project_id FROM team_invitations t JOIN projects p ON p.id = t.project_id

@@ -218,7 +218,20 @@ func (s *Store) ReplaceInvitee(ctx context.Context, projectID, actorID, oldID, n
 	}, notices)
 }
 
-// AnswerInvitation records an answer; the last acceptance forms the team.
+// heldProjectsQuery counts the projects that take up an employee's capacity: the active
+// projects (neither concluded nor cancelled) whose team they are in, or whose team is still
+// forming and whose invitation they accepted. A formed team's accepted invitations are its
+// members: the union counts each project once. teamCandidatesQuery counts the same way.
+const heldProjectsQuery = `
+SELECT count(*) FROM (
+    SELECT project_id FROM team_members WHERE employee_id = $1
+    UNION
+    SELECT project_id FROM team_invitations WHERE employee_id = $1 AND status = 'accepted'
+) h JOIN projects p ON p.id = h.project_id
+WHERE p.phase NOT IN ('concluso', 'annullato')`
+
+// AnswerInvitation records an answer; the last acceptance forms the team. An acceptance is
+// refused when the employee's capacity is already taken (see heldProjectsQuery).
 func (s *Store) AnswerInvitation(ctx context.Context, projectID, employeeID int64, accept bool, reason string, notices bot.NoticeFunc) (bot.AnswerOutcome, error) {
 	reason = strings.TrimSpace(reason) // its length is the core's (bot.ValidateDeclineReason)
 	op := fmt.Sprintf("answer the invitation of employee %d to project %d", employeeID, projectID)
@@ -246,13 +259,22 @@ func (s *Store) AnswerInvitation(ctx context.Context, projectID, employeeID int6
 		status := bot.InviteDeclined
 		if accept {
 			status = bot.InviteAccepted
-			var left int
-			if err := tx.QueryRow(ctx, `SELECT e.capacity - (SELECT count(*) FROM team_members m JOIN projects p ON p.id = m.project_id
-				WHERE m.employee_id = e.id AND p.phase NOT IN ('concluso', 'annullato')) FROM employees e WHERE e.id = $1`, employeeID).Scan(&left); err != nil {
+			// Acceptances of one person to different projects lock different project rows:
+			// the person's row serialises them, so that each counts the others' yes. The
+			// lock is taken in a statement of its own, so that the count below (a new
+			// statement, a new snapshot under READ COMMITTED) sees what the previous holder
+			// committed. NO KEY UPDATE is enough (a capacity change takes it too) and leaves
+			// the foreign-key checks of other teams' invitations and members unblocked.
+			var capacity int
+			if err := tx.QueryRow(ctx, `SELECT capacity FROM employees WHERE id = $1 FOR NO KEY UPDATE`, employeeID).Scan(&capacity); err != nil {
 				return err
 			}
-			if left <= 0 {
-				return bot.Errorf(bot.ECONFLICT, "team.error.no_capacity", "title", t.ProjectTitle)
+			var held int
+			if err := tx.QueryRow(ctx, heldProjectsQuery, employeeID).Scan(&held); err != nil {
+				return err
+			}
+			if held >= capacity {
+				return bot.Errorf(bot.ECONFLICT, "team.error.no_capacity", "id", projectID, "title", t.ProjectTitle, "n", capacity)
 			}
 			reason = ""
 		}

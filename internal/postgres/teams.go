@@ -22,12 +22,13 @@ WHERE ps.project_id = $1 ORDER BY s.code`
 
 // teamCandidatesQuery resolves, in one pass down the org tree, every unit's department (the
 // nearest ancestor-or-self of the configured type) and effective site (the nearest one set on
-// the way up), then keeps the active employees with a unit and capacity left after their
-// active team memberships, plus the project's own invitees whatever their capacity (they hold
-// their slots; the engine never proposes them elsewhere in this team) — and whatever their
-// state: one who left, or erased their data, still holds a place until it is refilled, and
-// refilling it needs them among the candidates. Such a person is never proposed: they are in
-// the team already, or among those not to ask again.
+// the way up), then keeps the active employees with a unit and capacity left after the
+// projects they hold (active teams they are in, and teams still forming whose invitation they
+// accepted, as heldProjectsQuery counts them), plus the project's own invitees whatever their
+// capacity (they hold their slots; the engine never proposes them elsewhere in this team) — and
+// whatever their state: one who left, or erased their data, still holds a place until it is
+// refilled, and refilling it needs them among the candidates. Such a person is never proposed:
+// they are in the team already, or among those not to ask again.
 const teamCandidatesQuery = `
 WITH RECURSIVE t AS (
     SELECT id, CASE WHEN type_label = $1 THEN id END AS dept, site_id AS site
@@ -36,10 +37,13 @@ WITH RECURSIVE t AS (
     SELECT u.id, CASE WHEN u.type_label = $1 THEN u.id ELSE t.dept END, coalesce(u.site_id, t.site)
     FROM org_units u JOIN t ON u.parent_id = t.id
 ), busy AS (
-    SELECT tm.employee_id, count(*) AS n
-    FROM team_members tm JOIN projects p ON p.id = tm.project_id
+    SELECT h.employee_id, count(*) AS n
+    FROM (SELECT employee_id, project_id FROM team_members
+          UNION
+          SELECT employee_id, project_id FROM team_invitations WHERE status = 'accepted') h
+    JOIN projects p ON p.id = h.project_id
     WHERE p.phase NOT IN ('concluso', 'annullato')
-    GROUP BY tm.employee_id
+    GROUP BY h.employee_id
 )
 SELECT e.id, coalesce(nullif(e.display_name, ''), e.email, '#' || e.id::text),
        greatest(e.capacity - coalesce(b.n, 0), 1),
