@@ -228,11 +228,15 @@ func (u ProfileUpdate) Validate() error {
 	return nil
 }
 
-// Validate checks a new indicator: kind, name, unit of measure, direction, and a target on the
-// right side of the baseline.
+// Validate checks a new indicator: kind, name, unit of measure, direction, numbers within
+// projectdesign.ValidValue's bounds, and a target on the right side of the baseline.
 func (ind Indicator) Validate() error {
 	name, unit := collapse(ind.Name), strings.TrimSpace(ind.Unit)
 	switch {
+	case !projectdesign.ValidValue(ind.Baseline):
+		return indicatorValueError(ind.Baseline)
+	case !projectdesign.ValidValue(ind.Target):
+		return indicatorValueError(ind.Target)
 	case ind.Kind != string(projectdesign.Output) && ind.Kind != string(projectdesign.Outcome):
 		return Errorf(EINVALID, "project.error.indicator_kind", "value", ind.Kind)
 	case name == "" || tooLong(name, MaxIndicatorName):
@@ -248,8 +252,18 @@ func (ind Indicator) Validate() error {
 	return nil
 }
 
-// Validate checks a measurement's note.
+// indicatorValueError refuses a number outside projectdesign.ValidValue's bounds.
+func indicatorValueError(v float64) error {
+	return Errorf(EINVALID, "project.error.indicator_value", "value", strconv.FormatFloat(v, 'g', -1, 64),
+		"decimals", projectdesign.MaxDecimals)
+}
+
+// Validate checks a measurement: its value within projectdesign.ValidValue's bounds and its
+// note's length.
 func (m Measurement) Validate() error {
+	if !projectdesign.ValidValue(m.Value) {
+		return indicatorValueError(m.Value)
+	}
 	if tooLong(strings.TrimSpace(m.Note), MaxMeasurementNote) {
 		return Errorf(EINVALID, "project.error.note_too_long", "max", MaxMeasurementNote)
 	}

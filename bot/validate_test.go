@@ -149,6 +149,7 @@ func TestProfileUpdateValidate(t *testing.T) {
 
 func TestIndicatorMeasurementAssessmentValidate(t *testing.T) {
 	t.Parallel()
+	on := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	ind := func(mod func(*bot.Indicator)) bot.Indicator {
 		i := bot.Indicator{Kind: "output", Name: "Km di piste", Unit: "km", Baseline: 0, Target: 12, Direction: "up"}
 		mod(&i)
@@ -168,8 +169,14 @@ func TestIndicatorMeasurementAssessmentValidate(t *testing.T) {
 		{"target below an up", ind(func(i *bot.Indicator) { i.Target = -1 }).Validate(), "project.error.indicator_target"},
 		{"target equal", ind(func(i *bot.Indicator) { i.Target = 0 }).Validate(), "project.error.indicator_target"},
 		{"down", ind(func(i *bot.Indicator) { i.Direction, i.Baseline, i.Target = "down", 10, 5 }).Validate(), ""},
-		{"measurement", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote)}.Validate(), ""},
-		{"long measurement note", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote+1)}.Validate(), "project.error.note_too_long"},
+		{"huge baseline", ind(func(i *bot.Indicator) { i.Baseline, i.Target = -1e308, 1e308 }).Validate(), "project.error.indicator_value"},
+		{"subnormal target", ind(func(i *bot.Indicator) { i.Target = 1e-320 }).Validate(), "project.error.indicator_value"},
+		{"seven decimals", ind(func(i *bot.Indicator) { i.Target = 0.1234567 }).Validate(), "project.error.indicator_value"},
+		{"at the bounds", ind(func(i *bot.Indicator) { i.Baseline, i.Target = -1e12, 1e12 }).Validate(), ""},
+		{"measurement", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote), On: on}.Validate(), ""},
+		{"long measurement note", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote+1), On: on}.Validate(), "project.error.note_too_long"},
+		{"huge measurement", bot.Measurement{Value: 1e308, On: on}.Validate(), "project.error.indicator_value"},
+		{"measurement at the bound", bot.Measurement{Value: -1e12, On: on}.Validate(), ""},
 		{"no answers", bot.ValidateAssessment(nil), "project.error.no_answers"},
 		{"score 0", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 0}}), "project.error.bad_score"},
 		{"score 6", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 6}}), "project.error.bad_score"},
