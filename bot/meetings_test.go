@@ -52,14 +52,16 @@ func TestProgrammeCreationValidatesTheSchedule(t *testing.T) {
 		t.Errorf("no form: %+v", r)
 	}
 	for text, want := range map[string]string{
-		`incontri nuovo nome="Caffè" cron="0 10 * *"`:       "non è un'espressione cron valida",
-		`incontri nuovo nome="Caffè" cron="*/5 * * * *"`:    "più di una volta all'ora",
-		`incontri nuovo nome="Caffè" cron="0 10 25 12 *"`:   "cade sempre in un giorno festivo",
-		`incontri nuovo nome="Caffè" settimane=0`:           "settimane",
-		`incontri nuovo nome="Caffè" gruppo=7`:              "da 2 a 4",
-		`incontri nuovo cron="0 10 * * 2"`:                  "Manca il nome",
-		`incontri nuovo nome="Caffè" formato=teletrasporto`: "Formato «teletrasporto» sconosciuto",
-		`incontri nuovo nome="Caffè" colore=blu`:            "Non conosco il campo «colore»",
+		`incontri nuovo nome="Caffè" cron="0 10 * *"`:                      "non è un'espressione cron valida",
+		`incontri nuovo nome="Caffè" cron="*/5 * * * *"`:                   "più di una volta all'ora",
+		`incontri nuovo nome="Caffè" cron="0 10 25 12 *"`:                  "cade sempre in un giorno festivo",
+		`incontri nuovo nome="Caffè" settimane=0`:                          "settimane",
+		`incontri nuovo nome="Caffè" cron="CRON_TZ=Asia/Tokyo 0 10 * * 2"`: "i programmi usano sempre quello del Comune (Europe/Rome)",
+		`incontri nuovo nome="Caffè" cron="tz=UTC 0 10 * * 2"`:             "Togli il prefisso",
+		`incontri nuovo nome="Caffè" gruppo=7`:                             "da 2 a 4",
+		`incontri nuovo cron="0 10 * * 2"`:                                 "Manca il nome",
+		`incontri nuovo nome="Caffè" formato=teletrasporto`:                "Formato «teletrasporto» sconosciuto",
+		`incontri nuovo nome="Caffè" colore=blu`:                           "Non conosco il campo «colore»",
 	} {
 		r := ask(f.b, "carla", text)
 		if !r.IsError || !strings.Contains(r.Text, want) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
@@ -231,6 +232,7 @@ func TestIndicatorProgressUpAndDownOnTheCard(t *testing.T) {
 			{`indicatori nuovo tipo=output nome=X base=0 obiettivo=1e-320`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.target"), "value", "1e-320", "decimals", 6}},
 			{`indicatori nuovo tipo=output nome=X base=0 obiettivo=0,1234567`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.target"), "value", "0,1234567", "decimals", 6}},
 			{`indicatori misura 1 valore=1e308`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.value"), "value", "1e308", "decimals", 6}},
+			{`indicatori misura 1 valore=3 data=0000-01-01`, "project.error.date_range", []any{"value", "0000-01-01", "min", bot.MinYear, "max", bot.MaxYear}},
 			{`indicatori misura 1 valore=-2000000000000`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.value"), "value", "-2000000000000", "decimals", 6}},
 		} {
 			want := T(tc.key, tc.args...)

@@ -86,6 +86,9 @@ func TestProjectInputValidate(t *testing.T) {
 		{"huge budget", valid(func(in *bot.ProjectInput) { in.BudgetCents = ptr(bot.MaxBudgetCents + 1) }), nil, "project.bad_budget"},
 		{"dates reversed", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2027-05-01"), day("2027-04-30") }), nil, "project.error.dates"},
 		{"same day", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2027-05-01"), day("2027-05-01") }), nil, ""},
+		{"start in year 0", valid(func(in *bot.ProjectInput) { in.PlannedStart = day("0000-01-01") }), nil, "project.error.date_range"},
+		{"end after 2100", valid(func(in *bot.ProjectInput) { in.PlannedEnd = day("2101-01-01") }), nil, "project.error.date_range"},
+		{"dates at the bounds", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2000-01-01"), day("2100-12-31") }), nil, ""},
 
 		// Edits: what is not given is the old project's.
 		{"edit nothing", bot.ProjectInput{}, old, ""},
@@ -177,6 +180,7 @@ func TestIndicatorMeasurementAssessmentValidate(t *testing.T) {
 		{"long measurement note", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote+1), On: on}.Validate(), "project.error.note_too_long"},
 		{"huge measurement", bot.Measurement{Value: 1e308, On: on}.Validate(), "project.error.indicator_value"},
 		{"measurement at the bound", bot.Measurement{Value: -1e12, On: on}.Validate(), ""},
+		{"measurement in year 0", bot.Measurement{Value: 1}.Validate(), "project.error.date_range"},
 		{"no answers", bot.ValidateAssessment(nil), "project.error.no_answers"},
 		{"score 0", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 0}}), "project.error.bad_score"},
 		{"score 6", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 6}}), "project.error.bad_score"},
@@ -220,6 +224,8 @@ func TestProgrammeSettingsValidate(t *testing.T) {
 		{"too many starters", set(func(s *bot.ProgrammeSettings) { s.Starters = make([]string, bot.MaxStarters+1) }), "meet.too_many_starters"},
 		{"long starter", set(func(s *bot.ProgrammeSettings) { s.Starters = []string{strings.Repeat("s", bot.MaxStarterLength+1)} }), "meet.bad_starter"},
 		{"no cron", set(func(s *bot.ProgrammeSettings) { s.Cron = "" }), "meet.cron.invalid"},
+		{"cron in Tokyo", set(func(s *bot.ProgrammeSettings) { s.Cron = "CRON_TZ=Asia/Tokyo 0 10 * * 2" }), "meet.cron.zone"},
+		{"cron with TZ", set(func(s *bot.ProgrammeSettings) { s.Cron = " TZ=UTC 0 10 * * 2" }), "meet.cron.zone"},
 	} {
 		wantRule(t, c.name, c.s.Validate(), c.key)
 	}
