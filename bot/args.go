@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Args is a parsed command text: the words before the first key=value are positional; key=value
@@ -16,7 +18,8 @@ type Args struct {
 	order []string
 }
 
-// maxCommandLength bounds the text of one command; longer input is refused with a clear reply
+// maxCommandLength bounds the text of one command, in characters (not bytes: 1,460 Chinese
+// characters are 4,380 bytes and not too long); longer input is refused with a clear reply
 // rather than parsed.
 const maxCommandLength = 4000
 
@@ -27,10 +30,13 @@ var quotePairs = map[rune]rune{'"': '"', '“': '”', '«': '»', '„': '“'}
 
 // ParseArgs splits text into words honouring quotes, then into positional and named
 // arguments. It returns a user-facing *Error for unbalanced quotes, an empty key ("=x"), a
-// repeated key, or oversized text.
+// repeated key, oversized text, or a control character.
 func ParseArgs(text string) (Args, error) {
 	a := Args{Named: map[string]string{}}
-	if len(text) > maxCommandLength {
+	if err := CheckText(text); err != nil {
+		return a, err
+	}
+	if utf8.RuneCountInString(text) > maxCommandLength {
 		return a, Errorf(EINVALID, "error.too_long", "max", maxCommandLength)
 	}
 	words, err := splitWords(text)
@@ -74,6 +80,23 @@ func (a Args) AllKeys() []string {
 	}
 	sort.Strings(extra)
 	return append(keys, extra...)
+}
+
+// CheckText refuses text that no command, field or name may hold: bytes that are not UTF-8 and
+// control characters other than newline, carriage return and tab. A NUL byte would otherwise
+// reach the database (which refuses it, an internal error for the user) and the others
+// would reach messages and logs, where they can disguise what is shown.
+func CheckText(text string) error {
+	for i, r := range text {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(text[i:], "\uFFFD"):
+			return Errorf(EINVALID, "error.bad_encoding", "position", utf8.RuneCountInString(text[:i])+1)
+		case unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t':
+			return Errorf(EINVALID, "error.control_char", "char", fmt.Sprintf("U+%04X", r),
+				"position", utf8.RuneCountInString(text[:i])+1)
+		}
+	}
+	return nil
 }
 
 func validKey(k string) bool {

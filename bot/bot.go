@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -182,6 +184,16 @@ func (b *Bot) Handle(ctx context.Context, req Request) (reply Reply) {
 	// to the handler, in req.Text, unparsed.
 	head, _, _ := strings.Cut(req.Text, "\n")
 	args, perr := ParseArgs(head)
+	if perr == nil {
+		// The lines after the command (a pasted CSV) and a form's values are text a handler
+		// stores too: the same characters are refused there.
+		perr = CheckText(req.Text)
+		for _, k := range slices.Sorted(maps.Keys(req.Values)) {
+			if perr == nil {
+				perr = CheckText(req.Values[k])
+			}
+		}
+	}
 	word := ""
 	if len(args.Positional) > 0 {
 		word = strings.ToLower(args.Positional[0])

@@ -70,10 +70,12 @@ func (b *Bot) meetingsCommand() *Command {
 				Examples: []string{"incontri esci"}, Handler: b.meetLeave},
 			{Words: W("mai", "never"), Args: []Param{{Name: W("@persona", "@person"), Kind: KindPerson, Required: true}},
 				Summary: "meet.sub.never", Examples: []string{"incontri mai @mario.rossi"}, Handler: b.meetNever},
-			{Words: W("giro", "round"), Summary: "meet.sub.answer", Handler: b.meetAnswer, Examples: []string{"incontri giro 3 sì"},
+			{Words: W("giro", "round"), Summary: "meet.sub.answer", Handler: b.meetAnswer,
+				Examples: []string{"incontri giro 3 sì", "incontri giro 3 fissato programma=1"},
 				Args: []Param{{Name: W("R", "R"), Kind: KindInt, Min: 1, Max: 1_000_000, Required: true},
 					{Name: W("RISPOSTA", "ANSWER"), Kind: KindChoice, Required: true, Values: []Words{
-						W("sì", "yes", "si"), W("non-ancora", "not-yet", "nonancora", "notyet"), W("no", "no"), W("fissato", "arranged")}}}},
+						W("sì", "yes", "si"), W("non-ancora", "not-yet", "nonancora", "notyet"), W("no", "no"), W("fissato", "arranged")}}},
+				Fields: []Param{{Name: W("programma", "programme", "program"), Kind: KindID, Label: "meet.field.programme"}}},
 			{Words: W("nuovo", "new"), Fields: programmeFields, Role: RoleCoordinator, Summary: "meet.sub.new",
 				Examples: []string{"incontri nuovo", `incontri nuovo nome="Caffè tra uffici" cron="0 10 * * 2" gruppo=2`},
 				Handler:  b.programmeNew},
@@ -280,9 +282,16 @@ func (b *Bot) meetNever(ctx context.Context, c *Call) (Reply, error) {
 	return Reply{Text: c.T("meet.never_done", "name", other.Name)}, nil
 }
 
-// meetAnswer handles "incontri giro R sì|non-ancora|no|fissato".
+// meetAnswer handles "incontri giro R sì|non-ancora|no|fissato [programma=ID]".
 func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
-	rid, _ := parseID(c.Param("R"))
+	n, _ := strconv.Atoi(c.Param("R"))
+	rid, ambiguous, err := b.answerRound(ctx, c, n)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(ambiguous) > 0 {
+		return Reply{Text: c.T("meet.round_ambiguous", "n", n), Choices: ambiguous}, nil
+	}
 	var a MeetAnswer
 	switch c.Param("RISPOSTA") {
 	case "sì":
@@ -294,7 +303,7 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
 	case "fissato":
 		already, err := b.meetings.Arranged(ctx, rid, c.Caller.ID)
 		if errors.Is(err, ErrNotFound) {
-			return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", rid)
+			return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", n)
 		}
 		if err != nil {
 			return Reply{}, fmt.Errorf("arranged: %w", err)
@@ -306,7 +315,7 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
 	}
 	before, err := b.meetings.Answer(ctx, rid, c.Caller.ID, a)
 	if errors.Is(err, ErrNotFound) {
-		return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", rid)
+		return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", n)
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("answer: %w", err)
@@ -316,6 +325,46 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
 		text = c.T("meet.answer.same")
 	}
 	return Reply{Text: text}, nil
+}
+
+// answerRound finds the round that "giro R" means: R is the round's number as the messages
+// show it ("Giro 3 di «Caffè»"), in the programme named by programma= (what the buttons send)
+// or, without it, in the one programme where the caller was grouped in a round numbered R.
+// When several programmes have one, it returns a choice per programme instead. Buttons sent
+// before R was the number carried the round's internal id and no programma=: a number that is
+// none of the caller's round numbers is still tried as such an id (the store then refuses it
+// unless the caller was grouped in that round).
+func (b *Bot) answerRound(ctx context.Context, c *Call, n int) (roundID int64, ambiguous []Choice, err error) {
+	refs, err := b.meetings.RoundsNumbered(ctx, c.Caller.ID, n)
+	if err != nil {
+		return 0, nil, fmt.Errorf("rounds numbered %d: %w", n, err)
+	}
+	if v := c.Args.Named["programma"]; v != "" {
+		pid, _ := parseID(v)
+		for _, r := range refs {
+			if r.ProgrammeID == pid {
+				return r.RoundID, nil, nil
+			}
+		}
+		return 0, nil, Errorf(ENOTFOUND, "meet.not_in_round_of", "n", n, "id", pid)
+	}
+	switch len(refs) {
+	case 0:
+		return int64(n), nil, nil
+	case 1:
+		return refs[0].RoundID, nil, nil
+	}
+	for _, r := range refs {
+		ambiguous = append(ambiguous, Choice{Label: c.T("meet.button.round_of", "n", n, "programme", r.ProgrammeName),
+			Command: answerCommand(r.ProgrammeID, n, c.Param("RISPOSTA"))})
+	}
+	return 0, ambiguous, nil
+}
+
+// answerCommand is what a button sends to answer for round n of a programme: the number the
+// message shows, and the programme, so that it means one round whatever else the reader is in.
+func answerCommand(programmeID int64, n int, answer string) string {
+	return fmt.Sprintf("%s giro %d %s programma=%d", meetWord, n, answer, programmeID)
 }
 
 // programmeNew shows the form, or validates the values and creates the programme.
@@ -453,7 +502,7 @@ func cronError(spec string, err error) error {
 }
 
 // programmeCard shows a programme: schedule with the next three dates, settings, and the last
-// round's participation (counts only).
+// round: its counts (never who) to the coordinator and admins, the reader's own part to others.
 func (b *Bot) programmeCard(ctx context.Context, c *Call, p Programme, notice string) (Reply, error) {
 	r := Reply{Title: c.T("meet.card.title", "id", p.ID, "name", p.Name), Text: notice}
 	coordinator := c.T("profile.none")
@@ -488,18 +537,30 @@ func (b *Bot) programmeCard(ctx context.Context, c *Call, p Programme, notice st
 	if err != nil {
 		return Reply{}, fmt.Errorf("last rounds: %w", err)
 	}
-	if len(stats) == 0 {
+	coordinates := b.requireProgrammeCoordinator(c, p) == nil
+	switch {
+	case len(stats) == 0:
 		r.Sections = append(r.Sections, Section{Text: c.T("meet.card.no_rounds")})
-	} else {
+	case coordinates:
 		s := stats[0]
 		r.Sections = append(r.Sections, Section{Title: c.T("meet.card.last_round", "n", s.Number, "date", b.whenText(c, &s.ScheduledFor)),
 			Text: c.T("meet.card.stats", "groups", c.T("meet.count.groups", "n", s.Groups),
 				"grouped", c.T("meet.count.people", "n", s.Grouped), "left_out", c.T("meet.count.left_out", "n", s.LeftOut),
 				"met", s.Met, "not_yet", s.NotYet, "not_met", s.NotMet, "no_answer", s.NoAnswer)})
+	default:
+		// A participant sees their own part, never the counts: in a small programme, "2 left
+		// out" would tell the other person that someone said "never with" them.
+		s := stats[0]
+		part, err := b.meetings.RoundPart(ctx, s.RoundID, c.Caller.ID)
+		if err != nil {
+			return Reply{}, fmt.Errorf("round part: %w", err)
+		}
+		r.Sections = append(r.Sections, Section{Title: c.T("meet.card.last_round", "n", s.Number, "date", b.whenText(c, &s.ScheduledFor)),
+			Text: roundPartText(c, part)})
 	}
 	id := strconv.FormatInt(p.ID, 10)
 	r.Choices = []Choice{{Label: c.T("meet.button.join", "name", p.Name), Command: meetWord + " iscrivimi " + id}}
-	if b.requireProgrammeCoordinator(c, p) == nil {
+	if coordinates {
 		r.Choices = append(r.Choices,
 			Choice{Label: c.T("meet.button.preview"), Command: meetWord + " " + id + " anteprima"},
 			Choice{Label: c.T("meet.button.run"), Command: meetWord + " " + id + " round", Style: StyleDanger})
@@ -608,6 +669,21 @@ func (b *Bot) checkAudience(ctx context.Context, channel string) error {
 		return Errorf(EINVALID, "meet.channel_private", "channel", channelMention(channel))
 	}
 	return nil
+}
+
+// roundPartText says what the reader's part in a round was, in their words.
+func roundPartText(c *Call, part RoundPart) string {
+	switch {
+	case part.Grouped && part.Answer != "":
+		return c.T("meet.card.mine." + string(part.Answer))
+	case part.Grouped && part.Arranged:
+		return c.T("meet.card.mine.arranged")
+	case part.Grouped:
+		return c.T("meet.card.mine.grouped")
+	case part.LeftOut:
+		return c.T("meet.card.mine.left_out", "reason", leftOutReason(c, part.Reason))
+	}
+	return c.T("meet.card.mine.none")
 }
 
 // leftOutReason says why someone was left out of a round. "Never with" preferences are private:

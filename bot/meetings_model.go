@@ -158,6 +158,28 @@ type RoundStats struct {
 	NoAnswer     int
 }
 
+// RoundRef names a round as people see it: its programme and its number there.
+type RoundRef struct {
+	RoundID       int64
+	ProgrammeID   int64
+	ProgrammeName string
+	Number        int
+}
+
+// RoundPart is one person's part in a round, what the programme card shows a participant in
+// place of the round's counts. The zero value is a round they had no part in (not enrolled yet).
+type RoundPart struct {
+	// Grouped is set when they were in a group: Answer is then their answer to "did you
+	// meet?" ("" for none yet) and Arranged whether their group said it fixed its meeting.
+	Grouped  bool
+	Answer   MeetAnswer
+	Arranged bool
+	// LeftOut is set when the pairing left them out, for Reason (as stored: the core words a
+	// "never with" like any impossible grouping).
+	LeftOut bool
+	Reason  pairing.Reason
+}
+
 // RoundStep is a due follow-up step of a round.
 type RoundStep string
 
@@ -225,6 +247,11 @@ type MeetingStore interface {
 	Arranged(ctx context.Context, roundID, employeeID int64) (already bool, err error)
 	// LastRounds returns the stats of the programme's last n rounds, newest first.
 	LastRounds(ctx context.Context, programmeID int64, n int) ([]RoundStats, error)
+	// RoundsNumbered lists the rounds numbered n (in their programmes) in which employeeID was
+	// grouped, newest first: one per programme at most.
+	RoundsNumbered(ctx context.Context, employeeID int64, n int) ([]RoundRef, error)
+	// RoundPart tells employeeID's part in a round; ErrNotFound when the round does not exist.
+	RoundPart(ctx context.Context, roundID, employeeID int64) (RoundPart, error)
 	// SyncAudience makes the enrolments of a programme whose audience is a channel follow the
 	// channel's members (Slack user ids); those who left by their own choice stay out.
 	SyncAudience(ctx context.Context, programmeID int64, slackIDs []string) (joined, left int, err error)

@@ -230,7 +230,7 @@ func (b *Bot) groupNotice(p Programme, r Round, g StoredGroup) (Notice, bool) {
 		Channel: addr,
 		Ref:     roundRef(r.ID, g.Members...),
 		Reply: Reply{Text: text, Locale: l, Choices: []Choice{
-			{Label: i18n.T(l, "meet.button.arranged"), Command: fmt.Sprintf("%s giro %d fissato", meetWord, r.ID), Style: StylePrimary},
+			{Label: i18n.T(l, "meet.button.arranged"), Command: answerCommand(p.ID, r.Number, "fissato"), Style: StylePrimary},
 		}},
 	}, true
 }
@@ -314,7 +314,7 @@ func (b *Bot) stepNotices(st DueStep) ([]Notice, error) {
 			l := b.groupLocale(g.Members)
 			out = append(out, Notice{Key: fmt.Sprintf("meet-nudge:%d:%d", r.ID, g.Number), Channel: addr, Ref: roundRef(r.ID, g.Members...),
 				Reply: Reply{Text: i18n.T(l, "meet.nudge", "programme", p.Name, "starter", g.Starter), Locale: l,
-					Choices: []Choice{{Label: i18n.T(l, "meet.button.arranged"), Command: fmt.Sprintf("%s giro %d fissato", meetWord, r.ID), Style: StylePrimary}}}})
+					Choices: []Choice{{Label: i18n.T(l, "meet.button.arranged"), Command: answerCommand(p.ID, r.Number, "fissato"), Style: StylePrimary}}}})
 		}
 	case StepFollowUp, StepReask:
 		key := "meet-ask"
@@ -324,12 +324,11 @@ func (b *Bot) stepNotices(st DueStep) ([]Notice, error) {
 		}
 		for _, person := range st.People {
 			c := b.callFor(person)
-			cmd := fmt.Sprintf("%s giro %d ", meetWord, r.ID)
 			out = append(out, Notice{Key: fmt.Sprintf("%s:%d:%d", key, r.ID, person.ID), Channel: person.Address(), Ref: roundRef(r.ID, person),
 				Reply: Reply{Text: c.T(text, "n", r.Number, "programme", p.Name), Locale: c.Locale, Choices: []Choice{
-					{Label: c.T("meet.button.yes"), Command: cmd + "sì", Style: StylePrimary},
-					{Label: c.T("meet.button.not_yet"), Command: cmd + "non-ancora"},
-					{Label: c.T("meet.button.no"), Command: cmd + "no"},
+					{Label: c.T("meet.button.yes"), Command: answerCommand(p.ID, r.Number, "sì"), Style: StylePrimary},
+					{Label: c.T("meet.button.not_yet"), Command: answerCommand(p.ID, r.Number, "non-ancora")},
+					{Label: c.T("meet.button.no"), Command: answerCommand(p.ID, r.Number, "no")},
 				}}})
 		}
 	}

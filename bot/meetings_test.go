@@ -52,14 +52,16 @@ func TestProgrammeCreationValidatesTheSchedule(t *testing.T) {
 		t.Errorf("no form: %+v", r)
 	}
 	for text, want := range map[string]string{
-		`incontri nuovo nome="Caffè" cron="0 10 * *"`:       "non è un'espressione cron valida",
-		`incontri nuovo nome="Caffè" cron="*/5 * * * *"`:    "più di una volta all'ora",
-		`incontri nuovo nome="Caffè" cron="0 10 25 12 *"`:   "cade sempre in un giorno festivo",
-		`incontri nuovo nome="Caffè" settimane=0`:           "settimane",
-		`incontri nuovo nome="Caffè" gruppo=7`:              "da 2 a 4",
-		`incontri nuovo cron="0 10 * * 2"`:                  "Manca il nome",
-		`incontri nuovo nome="Caffè" formato=teletrasporto`: "Formato «teletrasporto» sconosciuto",
-		`incontri nuovo nome="Caffè" colore=blu`:            "Non conosco il campo «colore»",
+		`incontri nuovo nome="Caffè" cron="0 10 * *"`:                      "non è un'espressione cron valida",
+		`incontri nuovo nome="Caffè" cron="*/5 * * * *"`:                   "più di una volta all'ora",
+		`incontri nuovo nome="Caffè" cron="0 10 25 12 *"`:                  "cade sempre in un giorno festivo",
+		`incontri nuovo nome="Caffè" settimane=0`:                          "settimane",
+		`incontri nuovo nome="Caffè" cron="CRON_TZ=Asia/Tokyo 0 10 * * 2"`: "i programmi usano sempre quello del Comune (Europe/Rome)",
+		`incontri nuovo nome="Caffè" cron="tz=UTC 0 10 * * 2"`:             "Togli il prefisso",
+		`incontri nuovo nome="Caffè" gruppo=7`:                             "da 2 a 4",
+		`incontri nuovo cron="0 10 * * 2"`:                                 "Manca il nome",
+		`incontri nuovo nome="Caffè" formato=teletrasporto`:                "Formato «teletrasporto» sconosciuto",
+		`incontri nuovo nome="Caffè" colore=blu`:                           "Non conosco il campo «colore»",
 	} {
 		r := ask(f.b, "carla", text)
 		if !r.IsError || !strings.Contains(r.Text, want) {
@@ -126,7 +128,7 @@ func TestExchangeRoundEndToEnd(t *testing.T) {
 		case strings.HasPrefix(s.channel, "group:"):
 			groups++
 			wantText(t, "group message", s.body, "Siete un gruppo del giro 1 di «Caffè tra uffici»", "Spunto per iniziare:",
-				"Proposta di orario: mer 02/12/2026", "[incontri giro 1 fissato]")
+				"Proposta di orario: mer 02/12/2026", "[incontri giro 1 fissato programma=1]")
 			if strings.Contains(s.channel, "sara") && strings.Contains(s.channel, "piena") {
 				t.Errorf("sara grouped with piena: %s", s.channel)
 			}
@@ -252,4 +254,99 @@ func TestNeverWithStaysPrivate(t *testing.T) {
 	if strings.Contains(preview, "preferenz") {
 		t.Errorf("the preview hints at a preference:\n%s", preview)
 	}
+
+	// After the round, Greta's card shows her own part, not "2 persone lasciate fuori" (which,
+	// in a programme of two, says that Gina chose not to meet her); the coordinator still
+	// sees the counts, the "never with" worded like any impossible grouping.
+	f.ask(t, "incontri 1 round")
+	for _, who := range []string{"greta", "gina"} {
+		card := f.askAs(t, who, "incontri 1").PlainText()
+		wantText(t, who+"'s card", card, "Ultimo giro (n. 1", "Non eri in nessun gruppo: nessun gruppo possibile.")
+		if strings.Contains(card, "lasciat") || strings.Contains(card, "senza risposta") {
+			t.Errorf("%s's card shows the round's counts:\n%s", who, card)
+		}
+	}
+	wantText(t, "coordinator's card", f.ask(t, "incontri 1").PlainText(), "0 gruppi, 0 persone, 2 persone lasciate fuori.")
+	f.ask(t, "profilo lingua=en")
+	wantText(t, "English report", f.ask(t, "meetings 1").PlainText(), "0 groups, 0 people, 2 people left out.")
+}
+
+// TestRoundAnswersUseTheNumberShown: "incontri giro R" takes the round's number as the messages
+// show it, not the database's id; a number shared by two of the reader's programmes is asked
+// about; the buttons name the programme; buttons already sent with the old id still work.
+func TestRoundAnswersUseTheNumberShown(t *testing.T) {
+	t.Parallel()
+	f := newMeetFixture(t)
+	f.ask(t, `incontri nuovo nome="Caffè" cron="0 10 * * 2" gruppo=2`)
+	f.ask(t, `incontri nuovo nome="Pranzo" cron="0 12 * * 3" gruppo=2`)
+	for who, programmes := range map[string][]int{"aldo": {1}, "greta": {1, 2}, "gina": {2}} {
+		for _, p := range programmes {
+			f.askAs(t, who, fmt.Sprintf("incontri iscrivimi %d", p))
+		}
+	}
+	// Programme 1 runs rounds 1 and 2 (ids 1 and 2), then programme 2 its round 1 (id 3).
+	f.ask(t, "incontri 1 round")
+	f.clock.Set(f.clock.Now().Add(time.Minute))
+	f.ask(t, "incontri 1 round")
+	n := len(notices(t, f.store))
+	f.ask(t, "incontri 2 round")
+	if id := f.count(t, `SELECT id FROM meeting_rounds WHERE programme_id = 2`); id != 3 {
+		t.Fatalf("programme 2's round has id %d, the test needs 3", id)
+	}
+	var button string
+	for _, s := range newSince(t, f.teamFixture, n) {
+		if strings.HasPrefix(s.channel, "group:") {
+			button = s.body
+		}
+	}
+	wantText(t, "group message", button, "Siete un gruppo del giro 1 di «Pranzo»", "[incontri giro 1 fissato programma=2]")
+
+	answer := func(who string, round int64) string {
+		var a string
+		if err := f.store.Pool().QueryRow(t.Context(), `SELECT coalesce(answer, '') FROM meeting_participation
+			WHERE round_id = $1 AND employee_id = $2`, round, f.ids[strings.ToUpper(who[:1])+who[1:]]).Scan(&a); err != nil {
+			t.Fatalf("%s in round %d: %v", who, round, err)
+		}
+		return a
+	}
+	// Gina's only round 1 is programme 2's (id 3): before, "giro 1" was round id 1, not hers.
+	wantText(t, "gina", f.askAs(t, "gina", "incontri giro 1 sì").Text, "Ho registrato che vi siete incontrati")
+	if a := answer("gina", 3); a != "met" {
+		t.Errorf("gina's answer in round id 3 = %q", a)
+	}
+	// Greta had a round 1 in both programmes: she is asked which, and the choice records it.
+	r := f.askAs(t, "greta", "incontri giro 1 no")
+	wantText(t, "ambiguous", r.Text, "Hai avuto un giro 1 in più di un programma")
+	if len(r.Choices) != 2 || r.Choices[0].Label != "Giro 1 di «Pranzo»" || r.Choices[0].Command != "incontri giro 1 no programma=2" ||
+		r.Choices[1].Command != "incontri giro 1 no programma=1" {
+		t.Fatalf("choices = %+v", r.Choices)
+	}
+	if a := answer("greta", 1) + answer("greta", 3); a != "" {
+		t.Errorf("an ambiguous answer was recorded: %q", a)
+	}
+	f.askAs(t, "greta", r.Choices[1].Command)
+	if a, b := answer("greta", 1), answer("greta", 3); a != "not_met" || b != "" {
+		t.Errorf("greta's answers = %q (programme 1), %q (programme 2)", a, b)
+	}
+	// Round 2 is only programme 1's for Greta; the English form and field work too.
+	wantText(t, "greta round 2", f.askAs(t, "greta", "meetings round 2 yes programme=1").Text, "Ho registrato")
+	if a := answer("greta", 2); a != "met" {
+		t.Errorf("greta's answer in round 2 = %q", a)
+	}
+	if r := ask(f.b, "aldo", "incontri giro 1 sì programma=2"); !r.IsError || !strings.Contains(r.Text, "Non eri in nessun gruppo del giro 1 del programma 2") {
+		t.Errorf("aldo answered for programme 2: %q", r.Text)
+	}
+	// An old button ("giro <id>", no programme) still reaches its round when the number is
+	// none of the reader's round numbers.
+	wantText(t, "old button", f.askAs(t, "gina", "incontri giro 3 fissato").Text, "si è organizzato")
+	if n := f.count(t, `SELECT count(*) FROM meeting_groups WHERE round_id = 3 AND arranged_at IS NOT NULL`); n != 1 {
+		t.Errorf("old button: arranged groups of round 3 = %d", n)
+	}
+	if r := ask(f.b, "aldo", "incontri giro 3 sì"); !r.IsError || !strings.Contains(r.Text, "Non eri in nessun gruppo del giro 3") {
+		t.Errorf("aldo answered for a round he was not in: %q", r.Text)
+	}
+	// A participant's card shows their own part of the last round.
+	wantText(t, "gina's card", f.askAs(t, "gina", "incontri 2").PlainText(), "Eri in un gruppo e hai detto che vi siete incontrati.")
+	wantText(t, "aldo's card", f.askAs(t, "aldo", "incontri 1").PlainText(), "Eri in un gruppo; non mi hai ancora detto se vi siete incontrati.")
+	wantText(t, "aldo's other card", f.askAs(t, "aldo", "incontri 2").PlainText(), "Non partecipavi a questo giro.")
 }

@@ -202,7 +202,12 @@ func numberWithUnit(c *Call, v float64, unit string) string {
 
 // formatNumber writes v with up to 2 decimals, trailing zeros dropped, in the locale's style.
 func formatNumber(locale string, v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	r := math.Round(v*100) / 100
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		// Only a value stored before indicators' bounds (projectdesign.ValidValue) gets here.
+		r = v
+	}
+	s := strconv.FormatFloat(r, 'f', -1, 64)
 	if locale == "it" {
 		s = strings.Replace(s, ".", ",", 1)
 	}

@@ -101,7 +101,7 @@ func (b *Bot) indicatorNew(ctx context.Context, c *Call, p Project) (Reply, erro
 		var ie *projectdesign.IndicatorError
 		if errors.As(err, &ie) {
 			return Reply{}, Errorf(EINVALID, "project.indicator.error."+ie.Reason, "field", c.T("project.indicator.field."+ie.Field),
-				"value", vals[ie.Field])
+				"value", vals[ie.Field], "decimals", projectdesign.MaxDecimals)
 		}
 		return Reply{}, fmt.Errorf("validate indicator: %w", err)
 	}
@@ -150,6 +150,10 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 			n, ok := parseNumber(v)
 			if !ok {
 				return Reply{}, Errorf(EINVALID, "project.indicator.bad_number", "field", c.T("project.indicator.field.value"), "value", v)
+			}
+			if !projectdesign.ValidValue(n) {
+				return Reply{}, Errorf(EINVALID, "project.indicator.error."+projectdesign.ReasonOutOfRange,
+					"field", c.T("project.indicator.field.value"), "value", v, "decimals", projectdesign.MaxDecimals)
 			}
 			m.Value, hasValue = n, true
 		case "data":

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
 )
 
@@ -226,6 +227,13 @@ func TestIndicatorProgressUpAndDownOnTheCard(t *testing.T) {
 			{`indicatori misura 9 valore=1`, "project.indicator.not_found", []any{"indicator", "9", "id", id}},
 			{`indicatori misura 1 valore=tanto`, "project.indicator.bad_number", []any{"field", T("project.indicator.field.value"), "value", "tanto"}},
 			{`indicatori misura 1 data=2026-01-01`, "project.indicator.missing", []any{"field", T("project.indicator.field.value")}},
+			// Numbers whose arithmetic overflowed ("da -Inf a +Inf", "NaN%", "+Inf%").
+			{`indicatori nuovo tipo=output nome=X base=-1e308 obiettivo=1e308`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.baseline"), "value", "-1e308", "decimals", 6}},
+			{`indicatori nuovo tipo=output nome=X base=0 obiettivo=1e-320`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.target"), "value", "1e-320", "decimals", 6}},
+			{`indicatori nuovo tipo=output nome=X base=0 obiettivo=0,1234567`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.target"), "value", "0,1234567", "decimals", 6}},
+			{`indicatori misura 1 valore=1e308`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.value"), "value", "1e308", "decimals", 6}},
+			{`indicatori misura 1 valore=3 data=0000-01-01`, "project.error.date_range", []any{"value", "0000-01-01", "min", bot.MinYear, "max", bot.MaxYear}},
+			{`indicatori misura 1 valore=-2000000000000`, "project.indicator.error.out_of_range", []any{"field", T("project.indicator.field.value"), "value", "-2000000000000", "decimals", 6}},
 		} {
 			want := T(tc.key, tc.args...)
 			if r := ask(b, "carla", cmd(tc.text)); !r.IsError || r.Text != want {
@@ -234,6 +242,31 @@ func TestIndicatorProgressUpAndDownOnTheCard(t *testing.T) {
 		}
 		if n := countRows(t, store, `SELECT count(*) FROM indicators`); n != 2 {
 			t.Errorf("%s: indicators = %d", locale, n)
+		}
+	}
+}
+
+// TestIndicatorExtremesShowNumbers: at the bounds an indicator accepts, the card shows numbers,
+// never NaN or Inf.
+func TestIndicatorExtremesShowNumbers(t *testing.T) {
+	t.Parallel()
+	b, store := newProjectBot(t, "it")
+	id := mustCreate(t, b, store, "titolo=Cantiere obiettivi=DUP-1.2")
+	for _, s := range []string{
+		`indicatori nuovo tipo=output nome=Ampio base=-1000000000000 obiettivo=1000000000000`,
+		`indicatori nuovo tipo=output nome=Fine base=0 obiettivo=0,000001`,
+		`indicatori misura 1 valore=1000000000000 data=2026-03-01`,
+		`indicatori misura 2 valore=-1000000000000 data=2026-03-01`,
+	} {
+		if r := ask(b, "carla", fmt.Sprintf("progetto %d %s", id, s)); r.IsError {
+			t.Fatalf("%q: %s", s, r.Text)
+		}
+	}
+	card := ask(b, "carla", fmt.Sprintf("progetto %d indicatori", id)).PlainText()
+	wantText(t, "card", card, "da -1000000000000 a 1000000000000", "Avanzamento 100%", "Avanzamento -100000000000000000000%")
+	for _, bad := range []string{"NaN", "Inf"} {
+		if strings.Contains(card, bad) {
+			t.Errorf("card shows %s:\n%s", bad, card)
 		}
 	}
 }

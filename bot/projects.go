@@ -363,34 +363,39 @@ func parseSkillNeeds(v string, catalogue []Skill) ([]SkillNeedInput, error) {
 }
 
 // parseEuros reads an amount in euros into cents, with an Italian or English decimal
-// separator: "12500", "12500,50", "12500.5", "12.500,50", "12,500.50", "€ 1.000.000". A single
-// separator is the decimal one; with both, the last is. Negative amounts, more than two
-// decimals and anything that is not a number are refused.
+// separator: "12500", "12500,50", "12500.5", "12.500,50", "12,500.50", "€ 1.000.000". The rule,
+// which project.bad_budget states: a comma or point followed by one or two digits at the end
+// is the decimal separator; the other sign may group the thousands, and then every group after
+// the first has exactly three digits ("1.2,3" is refused, not read as 12,30). A lone separator
+// followed by three digits ("1.234", "12,505") could be either and is refused. Negative amounts,
+// more than two decimals and anything that is not a number are refused.
 func parseEuros(s string) (int64, bool) {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "€")
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	intPart, frac := s, ""
-	dots, commas := strings.Count(s, "."), strings.Count(s, ",")
-	switch {
-	case dots > 0 && commas > 0:
-		dec := max(strings.LastIndex(s, "."), strings.LastIndex(s, ","))
-		if strings.Count(s, s[dec:dec+1]) > 1 {
-			return 0, false
+	if i := strings.LastIndexAny(s, ".,"); i >= 0 && (len(s)-i-1 == 1 || len(s)-i-1 == 2) {
+		intPart, frac = s[:i], s[i+1:]
+		if strings.IndexByte(intPart, s[i]) >= 0 {
+			return 0, false // the decimal sign twice
 		}
-		intPart, frac = strings.NewReplacer(".", "", ",", "").Replace(s[:dec]), s[dec+1:]
-		if frac == "" {
-			return 0, false
-		}
-	case dots == 1 || commas == 1:
-		dec := max(strings.LastIndex(s, "."), strings.LastIndex(s, ","))
-		intPart, frac = s[:dec], s[dec+1:]
-		if frac == "" {
-			return 0, false
-		}
-	case dots > 1 || commas > 1:
-		intPart = strings.NewReplacer(".", "", ",", "").Replace(s)
 	}
-	if intPart == "" || len(frac) > 2 || len(intPart) > 13 {
+	if i := strings.IndexAny(intPart, ".,"); i >= 0 {
+		sep := intPart[i : i+1]
+		groups := strings.Split(intPart, sep)
+		if strings.ContainsAny(intPart, strings.Trim(".,", sep)) || (len(groups) == 2 && frac == "") {
+			return 0, false // both signs in the whole part, or a lone "1.234"
+		}
+		if len(groups[0]) < 1 || len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+		intPart = strings.Join(groups, "")
+	}
+	if intPart == "" || len(intPart) > 13 {
 		return 0, false
 	}
 	for _, r := range intPart + frac {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/i18n"
@@ -77,7 +78,21 @@ const (
 	MaxFollowUpDays   = 30
 	MaxLookback       = 52
 	MaxCronLength     = 100
+
+	// MinYear and MaxYear bound every date typed (a project's planned start and end, a
+	// measurement's day): the council's projects and their indicators live within them, and a
+	// year 0000 or 9999 is a slip that would otherwise be stored and shown as typed.
+	MinYear = 2000
+	MaxYear = 2100
 )
+
+// dateInRange refuses a date outside MinYear..MaxYear, quoting it.
+func dateInRange(d *time.Time) error {
+	if d != nil && (d.Year() < MinYear || d.Year() > MaxYear) {
+		return Errorf(EINVALID, "project.error.date_range", "value", d.Format(time.DateOnly), "min", MinYear, "max", MaxYear)
+	}
+	return nil
+}
 
 // collapse trims s and folds its runs of white space into one space.
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -147,6 +162,13 @@ func (in ProjectInput) Validate(old *Project) error {
 		case *in.BudgetCents > MaxBudgetCents:
 			return Errorf(EINVALID, "project.bad_budget", "field", "budget", "value", plainEuros(*in.BudgetCents))
 		}
+	}
+
+	if err := dateInRange(in.PlannedStart); err != nil {
+		return err
+	}
+	if err := dateInRange(in.PlannedEnd); err != nil {
+		return err
 	}
 
 	// Cross-field rules, on the project as it will be.
@@ -228,11 +250,15 @@ func (u ProfileUpdate) Validate() error {
 	return nil
 }
 
-// Validate checks a new indicator: kind, name, unit of measure, direction, and a target on the
-// right side of the baseline.
+// Validate checks a new indicator: kind, name, unit of measure, direction, numbers within
+// projectdesign.ValidValue's bounds, and a target on the right side of the baseline.
 func (ind Indicator) Validate() error {
 	name, unit := collapse(ind.Name), strings.TrimSpace(ind.Unit)
 	switch {
+	case !projectdesign.ValidValue(ind.Baseline):
+		return indicatorValueError(ind.Baseline)
+	case !projectdesign.ValidValue(ind.Target):
+		return indicatorValueError(ind.Target)
 	case ind.Kind != string(projectdesign.Output) && ind.Kind != string(projectdesign.Outcome):
 		return Errorf(EINVALID, "project.error.indicator_kind", "value", ind.Kind)
 	case name == "" || tooLong(name, MaxIndicatorName):
@@ -248,8 +274,21 @@ func (ind Indicator) Validate() error {
 	return nil
 }
 
-// Validate checks a measurement's note.
+// indicatorValueError refuses a number outside projectdesign.ValidValue's bounds.
+func indicatorValueError(v float64) error {
+	return Errorf(EINVALID, "project.error.indicator_value", "value", strconv.FormatFloat(v, 'g', -1, 64),
+		"decimals", projectdesign.MaxDecimals)
+}
+
+// Validate checks a measurement: its value within projectdesign.ValidValue's bounds, its day
+// within MinYear..MaxYear, its note's length.
 func (m Measurement) Validate() error {
+	if !projectdesign.ValidValue(m.Value) {
+		return indicatorValueError(m.Value)
+	}
+	if err := dateInRange(&m.On); err != nil {
+		return err
+	}
 	if tooLong(strings.TrimSpace(m.Note), MaxMeasurementNote) {
 		return Errorf(EINVALID, "project.error.note_too_long", "max", MaxMeasurementNote)
 	}
@@ -299,8 +338,16 @@ func DefaultProgrammeSettings(timezone string) ProgrammeSettings {
 		MeetingMinutes: defaultMeetingLength, Format: FormatEither, FollowUpDays: defaultFollowUpDays}
 }
 
+// cronHasZone reports whether a cron expression names its own time zone (robfig's CRON_TZ= or
+// TZ= prefix).
+func cronHasZone(spec string) bool {
+	up := strings.ToUpper(strings.TrimSpace(spec))
+	return strings.HasPrefix(up, "CRON_TZ=") || strings.HasPrefix(up, "TZ=")
+}
+
 // Validate checks a programme's settings against the limits (the cron expression's meaning
-// is the calendar's: the parser checks it with meetcal).
+// is the calendar's: the parser checks it with meetcal), and refuses a cron expression that
+// names its own time zone.
 func (s ProgrammeSettings) Validate() error {
 	name := strings.TrimSpace(s.Name)
 	if name == "" {
@@ -311,6 +358,11 @@ func (s ProgrammeSettings) Validate() error {
 	}
 	if c := strings.TrimSpace(s.Cron); c == "" || tooLong(c, MaxCronLength) {
 		return Errorf(EINVALID, "meet.cron.invalid", "cron", s.Cron, "detail", "1–"+strconv.Itoa(MaxCronLength))
+	}
+	if cronHasZone(s.Cron) {
+		// The calendar would honour the zone, but the cards, messages and holidays speak the
+		// council's: a programme runs in one zone, shown beside its times.
+		return Errorf(EINVALID, "meet.cron.zone", "cron", s.Cron, "zone", s.Timezone)
 	}
 	for _, r := range []struct {
 		field     string

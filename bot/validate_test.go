@@ -86,6 +86,9 @@ func TestProjectInputValidate(t *testing.T) {
 		{"huge budget", valid(func(in *bot.ProjectInput) { in.BudgetCents = ptr(bot.MaxBudgetCents + 1) }), nil, "project.bad_budget"},
 		{"dates reversed", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2027-05-01"), day("2027-04-30") }), nil, "project.error.dates"},
 		{"same day", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2027-05-01"), day("2027-05-01") }), nil, ""},
+		{"start in year 0", valid(func(in *bot.ProjectInput) { in.PlannedStart = day("0000-01-01") }), nil, "project.error.date_range"},
+		{"end after 2100", valid(func(in *bot.ProjectInput) { in.PlannedEnd = day("2101-01-01") }), nil, "project.error.date_range"},
+		{"dates at the bounds", valid(func(in *bot.ProjectInput) { in.PlannedStart, in.PlannedEnd = day("2000-01-01"), day("2100-12-31") }), nil, ""},
 
 		// Edits: what is not given is the old project's.
 		{"edit nothing", bot.ProjectInput{}, old, ""},
@@ -149,6 +152,7 @@ func TestProfileUpdateValidate(t *testing.T) {
 
 func TestIndicatorMeasurementAssessmentValidate(t *testing.T) {
 	t.Parallel()
+	on := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	ind := func(mod func(*bot.Indicator)) bot.Indicator {
 		i := bot.Indicator{Kind: "output", Name: "Km di piste", Unit: "km", Baseline: 0, Target: 12, Direction: "up"}
 		mod(&i)
@@ -168,8 +172,15 @@ func TestIndicatorMeasurementAssessmentValidate(t *testing.T) {
 		{"target below an up", ind(func(i *bot.Indicator) { i.Target = -1 }).Validate(), "project.error.indicator_target"},
 		{"target equal", ind(func(i *bot.Indicator) { i.Target = 0 }).Validate(), "project.error.indicator_target"},
 		{"down", ind(func(i *bot.Indicator) { i.Direction, i.Baseline, i.Target = "down", 10, 5 }).Validate(), ""},
-		{"measurement", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote)}.Validate(), ""},
-		{"long measurement note", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote+1)}.Validate(), "project.error.note_too_long"},
+		{"huge baseline", ind(func(i *bot.Indicator) { i.Baseline, i.Target = -1e308, 1e308 }).Validate(), "project.error.indicator_value"},
+		{"subnormal target", ind(func(i *bot.Indicator) { i.Target = 1e-320 }).Validate(), "project.error.indicator_value"},
+		{"seven decimals", ind(func(i *bot.Indicator) { i.Target = 0.1234567 }).Validate(), "project.error.indicator_value"},
+		{"at the bounds", ind(func(i *bot.Indicator) { i.Baseline, i.Target = -1e12, 1e12 }).Validate(), ""},
+		{"measurement", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote), On: on}.Validate(), ""},
+		{"long measurement note", bot.Measurement{Note: strings.Repeat("m", bot.MaxMeasurementNote+1), On: on}.Validate(), "project.error.note_too_long"},
+		{"huge measurement", bot.Measurement{Value: 1e308, On: on}.Validate(), "project.error.indicator_value"},
+		{"measurement at the bound", bot.Measurement{Value: -1e12, On: on}.Validate(), ""},
+		{"measurement in year 0", bot.Measurement{Value: 1}.Validate(), "project.error.date_range"},
 		{"no answers", bot.ValidateAssessment(nil), "project.error.no_answers"},
 		{"score 0", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 0}}), "project.error.bad_score"},
 		{"score 6", bot.ValidateAssessment([]bot.AssessmentAnswer{{Question: "org.staff", Score: 6}}), "project.error.bad_score"},
@@ -213,6 +224,8 @@ func TestProgrammeSettingsValidate(t *testing.T) {
 		{"too many starters", set(func(s *bot.ProgrammeSettings) { s.Starters = make([]string, bot.MaxStarters+1) }), "meet.too_many_starters"},
 		{"long starter", set(func(s *bot.ProgrammeSettings) { s.Starters = []string{strings.Repeat("s", bot.MaxStarterLength+1)} }), "meet.bad_starter"},
 		{"no cron", set(func(s *bot.ProgrammeSettings) { s.Cron = "" }), "meet.cron.invalid"},
+		{"cron in Tokyo", set(func(s *bot.ProgrammeSettings) { s.Cron = "CRON_TZ=Asia/Tokyo 0 10 * * 2" }), "meet.cron.zone"},
+		{"cron with TZ", set(func(s *bot.ProgrammeSettings) { s.Cron = " TZ=UTC 0 10 * * 2" }), "meet.cron.zone"},
 	} {
 		wantRule(t, c.name, c.s.Validate(), c.key)
 	}

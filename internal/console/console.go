@@ -241,19 +241,18 @@ func (c *Console) println(s string) {
 func (c *Console) printReply(r bot.Reply) {
 	w := c.cfg.Out
 	if r.Image != nil {
-		path := filepath.Join(c.cfg.OutputDir, safeName(r.Image.Name, ".png"))
-		if err := os.WriteFile(path, r.Image.PNG, 0o644); err == nil {
+		if path, err := writeNew(c.cfg.OutputDir, safeName(r.Image.Name, ".png"), r.Image.PNG); err == nil {
 			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.image_saved", "path", path)})
 		}
 	}
 	if r.File != nil {
-		// Personal data: readable by the owner only.
-		path := filepath.Join(c.cfg.OutputDir, safeName(r.File.Name, ""))
-		if err := os.WriteFile(path, r.File.Data, 0o600); err == nil {
+		// Personal data: a new file readable by the owner only (see writeNew).
+		if path, err := writeNew(c.cfg.OutputDir, safeName(r.File.Name, ""), r.File.Data); err == nil {
 			r.File = nil // the section below replaces the "[title]" line
 			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.file_saved", "path", path)})
 		} else {
-			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.file_failed", "path", path)})
+			r.Sections = append(r.Sections, bot.Section{Text: i18n.T(c.locale(), "console.file_failed",
+				"path", filepath.Join(c.cfg.OutputDir, safeName(r.File.Name, "")))})
 		}
 	}
 	fmt.Fprintln(w, r.PlainText())
@@ -264,6 +263,32 @@ func (c *Console) printReply(r bot.Reply) {
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// writeNew writes data to a new file in dir named after name with a random part before its
+// extension ("cantieri-dati-personali-7-123456789.json"), and returns its path. The file is
+// created exclusively (O_EXCL) with mode 0600: the output directory is often the shared
+// temporary directory, where anyone could have put a file or a symbolic link at a name that
+// can be guessed, and writing there would otherwise go through the link or keep the planted
+// file's permissions, exposing personal data. A random name cannot be planted in advance, and
+// O_EXCL never follows a link or reuses an existing file.
+func writeNew(dir, name string, data []byte) (string, error) {
+	ext := filepath.Ext(name)
+	pattern := strings.ReplaceAll(strings.TrimSuffix(name, ext), "*", "_") + "-*" + strings.ReplaceAll(ext, "*", "_")
+	f, err := os.CreateTemp(dir, pattern) // O_RDWR|O_CREATE|O_EXCL, 0600
+	if err != nil {
+		return "", fmt.Errorf("console: create file in %s: %w", dir, err)
+	}
+	path := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+		return "", fmt.Errorf("console: write %s: %w", path, err)
+	}
+	return path, nil
 }
 
 // safeName keeps a file name inside OutputDir, with ext when it has none.

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,75 @@ func TestNumberOutOfRangeSaysWhichNumbers(t *testing.T) {
 	}
 	if n := strings.Count(got, "Scegli un numero da 1 a 3"); n != 2 {
 		t.Errorf("out-of-range answers: %d, want 2 (7 and 0)", n)
+	}
+}
+
+// TestExportNeverReusesAPlantedPath: the export's old name could be guessed, so someone could
+// create it first in a shared directory (world-readable, or a link to a file of theirs) and read
+// the personal data written through it. The export now goes to a new file with a random name,
+// created exclusively, mode 0600; what was planted is left untouched.
+func TestExportNeverReusesAPlantedPath(t *testing.T) {
+	t.Parallel()
+	for _, planted := range []string{"file", "symlink"} {
+		t.Run(planted, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			pool := pgtest.NewPool(t)
+			b := bot.New(bot.Config{Store: postgres.NewStore(pool)})
+			dir, elsewhere := t.TempDir(), t.TempDir()
+			run := func(lines string) string {
+				var out bytes.Buffer
+				c := console.New(console.Config{Bot: b, Handle: "mario", In: strings.NewReader(lines), Out: &out, OutputDir: dir})
+				if err := c.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return out.String()
+			}
+			run("profilo\n")
+			var id int64
+			if err := pool.QueryRow(ctx, `SELECT employee_id FROM employee_identities WHERE transport = 'console' AND external_id = 'mario'`).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			old := filepath.Join(dir, fmt.Sprintf("cantieri-dati-personali-%d.json", id))
+			target := filepath.Join(elsewhere, "target")
+			if err := os.WriteFile(target, []byte("planted"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if planted == "file" {
+				if err := os.WriteFile(old, []byte("planted"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(old, 0o644); err != nil { // whatever the umask
+					t.Fatal(err)
+				}
+			} else if err := os.Symlink(target, old); err != nil {
+				t.Fatal(err)
+			}
+
+			out := run("privacy esporta\n")
+			for _, p := range []string{old, target} {
+				data, err := os.ReadFile(p)
+				if err != nil || string(data) != "planted" {
+					t.Errorf("%s was written through: %q, %v", p, data, err)
+				}
+			}
+			if st, err := os.Lstat(old); err != nil || (planted == "file" && st.Mode().Perm() != 0o644) {
+				t.Errorf("planted %s changed: %v %v", old, st.Mode(), err)
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("cantieri-dati-personali-%d-*.json", id)))
+			if len(files) != 1 {
+				t.Fatalf("new export files = %v\n%s", files, out)
+			}
+			st, err := os.Lstat(files[0])
+			if err != nil || !st.Mode().IsRegular() || st.Mode().Perm() != 0o600 {
+				t.Fatalf("export %s: %v %v", files[0], st.Mode(), err)
+			}
+			if data, _ := os.ReadFile(files[0]); !strings.Contains(string(data), `"mario"`) {
+				t.Errorf("export lacks the data:\n%s", data)
+			}
+			if !strings.Contains(out, "File salvato in "+files[0]) {
+				t.Errorf("reply does not name %s:\n%s", files[0], out)
+			}
+		})
 	}
 }

@@ -834,6 +834,60 @@ func (s *Store) LastRounds(ctx context.Context, programmeID int64, n int) ([]bot
 	return out, wrap(fmt.Sprintf("last rounds of programme %d", programmeID), err)
 }
 
+// RoundsNumbered lists the rounds numbered n in which employeeID was grouped, newest first.
+func (s *Store) RoundsNumbered(ctx context.Context, employeeID int64, n int) ([]bot.RoundRef, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT r.id, r.programme_id, p.name, r.number
+		FROM meeting_participation pp
+		JOIN meeting_rounds r ON r.id = pp.round_id
+		JOIN meeting_programmes p ON p.id = r.programme_id
+		WHERE pp.employee_id = $1 AND r.number = $2
+		ORDER BY r.scheduled_for DESC, r.id DESC`, employeeID, n)
+	if err != nil {
+		return nil, wrap("rounds numbered", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[bot.RoundRef])
+	return out, wrap(fmt.Sprintf("rounds numbered %d of employee %d", n, employeeID), err)
+}
+
+// RoundPart tells employeeID's part in a round: grouped (with their answer and their group's
+// arrangement), left out (with the stored reason), or neither.
+func (s *Store) RoundPart(ctx context.Context, roundID, employeeID int64) (bot.RoundPart, error) {
+	var (
+		part     bot.RoundPart
+		leftOut  []byte
+		answer   *string
+		arranged *bool
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT r.left_out, pp.employee_id IS NOT NULL, pp.answer, g.arranged_at IS NOT NULL
+		FROM meeting_rounds r
+		LEFT JOIN meeting_participation pp ON pp.round_id = r.id AND pp.employee_id = $2
+		LEFT JOIN meeting_groups g ON g.id = pp.group_id
+		WHERE r.id = $1`, roundID, employeeID).Scan(&leftOut, &part.Grouped, &answer, &arranged)
+	op := fmt.Sprintf("part of employee %d in round %d", employeeID, roundID)
+	if err != nil {
+		return bot.RoundPart{}, wrap(op, err)
+	}
+	if part.Grouped {
+		if answer != nil {
+			part.Answer = bot.MeetAnswer(*answer)
+		}
+		part.Arranged = arranged != nil && *arranged
+		return part, nil
+	}
+	var out []pairing.LeftOut
+	if err := json.Unmarshal(leftOut, &out); err != nil {
+		return bot.RoundPart{}, fmt.Errorf("%s: decode left out: %w", op, err)
+	}
+	for _, lo := range out {
+		if lo.ID == employeeID {
+			part.LeftOut, part.Reason = true, lo.Reason
+		}
+	}
+	return part, nil
+}
+
 var (
 	slackMentionRE = regexp.MustCompile(`^<@([A-Z0-9]+)(?:\|[^>]*)?>$`)
 	personIDRE     = regexp.MustCompile(`^#?([0-9]{1,18})$`)

@@ -39,8 +39,14 @@ const (
 // A wrong-side target is refused rather than computed because the formula would then call a
 // worsening "progress"; ValidateIndicator refuses such indicators when they are created, so this
 // only guards data that bypassed it.
+//
+// Values outside ValidValue (stored before it was enforced) give ok false too: with them the
+// differences can overflow to ±Inf and their ratio to NaN, or a subnormal target make any
+// measurement "+Inf%". For values ValidValue accepts, the fraction is always finite: the
+// differences are at most 2·MaxMagnitude, and two different accepted values differ by at least
+// one ulp of a number no smaller than 10^-MaxDecimals (about 2·10^-22), so |fraction| < 10^35.
 func Progress(baseline, target, latest float64, direction Direction) (fraction float64, ok bool) {
-	if !finite(baseline) || !finite(target) || !finite(latest) {
+	if !ValidValue(baseline) || !ValidValue(target) || !ValidValue(latest) {
 		return 0, false
 	}
 	switch direction {
@@ -48,14 +54,47 @@ func Progress(baseline, target, latest float64, direction Direction) (fraction f
 		if target <= baseline {
 			return 0, false
 		}
-		return (latest - baseline) / (target - baseline), true
+		fraction = (latest - baseline) / (target - baseline)
 	case Down:
 		if target >= baseline {
 			return 0, false
 		}
-		return (baseline - latest) / (baseline - target), true
+		fraction = (baseline - latest) / (baseline - target)
+	default:
+		return 0, false
 	}
-	return 0, false
+	if !finite(fraction) {
+		return 0, false // unreachable for valid values; a guard, never NaN on a card
+	}
+	return fraction, true
+}
+
+// The numbers an indicator accepts (baseline, target, measurements): at most MaxMagnitude in
+// absolute value, with at most MaxDecimals decimals. Real indicators (citizens served, days of
+// waiting, euros, percentages) fit with room to spare; beyond, the numbers are typing slips or
+// probes, and the arithmetic on them overflows (1e308 − (−1e308) is +Inf) or divides by a
+// subnormal (a target of 1e-320 makes any progress +Inf). The messages
+// project.indicator.error.out_of_range and project.error.indicator_value quote these bounds.
+const (
+	MaxMagnitude = 1e12
+	MaxDecimals  = 6
+)
+
+// ValidValue reports whether v may be an indicator's baseline, target or measurement: finite,
+// |v| ≤ MaxMagnitude, and a whole number of millionths (so no value is closer to zero than
+// 0.000001 without being zero, and two different values differ by at least that much).
+func ValidValue(v float64) bool {
+	if !finite(v) || math.Abs(v) > MaxMagnitude {
+		return false
+	}
+	scaled := v * math.Pow10(MaxDecimals)
+	whole := math.Round(scaled)
+	if whole == 0 {
+		return v == 0
+	}
+	// Decimal input is not exact in binary ("0.3" is 0.299999…): allow the representation's
+	// error, a few ulps of scaled, and no more.
+	return math.Abs(scaled-whole) <= math.Abs(scaled)*0x1p-49
 }
 
 // Clamp01 bounds a progress fraction to [0, 1] for drawing a bar; NaN becomes 0 so that a bar is
@@ -77,6 +116,7 @@ const (
 	ReasonUnknownKind      = "unknown_kind"
 	ReasonUnknownDirection = "unknown_direction"
 	ReasonNotFinite        = "not_finite"
+	ReasonOutOfRange       = "out_of_range"
 	ReasonEqualsBaseline   = "equals_baseline"
 	ReasonWrongSide        = "wrong_side"
 )
@@ -112,7 +152,7 @@ func ParseDirection(s string) (Direction, bool) {
 }
 
 // ValidateIndicator checks an indicator's definition before it is stored: a known kind and
-// direction, finite numbers, and a target that differs from the baseline on the side the
+// direction, finite numbers within ValidValue's bounds, and a target that differs from the baseline on the side the
 // direction calls better. It is exactly the condition under which Progress returns ok, so that
 // every stored indicator can show progress. Fields are checked in form order and the first
 // problem is returned as *IndicatorError.
@@ -129,6 +169,12 @@ func ValidateIndicator(kind, direction string, baseline, target float64) error {
 	}
 	if !finite(target) {
 		return &IndicatorError{Field: "target", Reason: ReasonNotFinite}
+	}
+	if !ValidValue(baseline) {
+		return &IndicatorError{Field: "baseline", Reason: ReasonOutOfRange}
+	}
+	if !ValidValue(target) {
+		return &IndicatorError{Field: "target", Reason: ReasonOutOfRange}
 	}
 	if target == baseline {
 		return &IndicatorError{Field: "target", Reason: ReasonEqualsBaseline}

@@ -3,6 +3,7 @@ package projectdesign
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,90 @@ func TestParseKindAndDirection(t *testing.T) {
 	}
 	if d, ok := ParseDirection("giù"); ok || d != "" {
 		t.Errorf("ParseDirection(giù) = %q, %v", d, ok)
+	}
+}
+
+func TestValidValue(t *testing.T) {
+	t.Parallel()
+	for _, v := range []float64{0, 1, -1, 0.3, 0.1 + 0.2, 12.5, 0.000001, -0.000001, 123456.123456, 999999.999999,
+		1e12, -1e12, 123456789012.5, 4e9 + 0.25, 0.07, 1234.56} {
+		if !ValidValue(v) {
+			t.Errorf("ValidValue(%v) = false", v)
+		}
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), 1e308, -1e308, 1e12 + 1, 1e-320, 5e-324, -1e-320,
+		1e-7, 1e-9, 0.0000005, 0.1234567, 1 + 1e-12, math.SmallestNonzeroFloat64, math.MaxFloat64} {
+		if ValidValue(v) {
+			t.Errorf("ValidValue(%v) = true", v)
+		}
+	}
+}
+
+// TestValidateIndicatorRefusesAbsurdMagnitudes: the numbers that made a card show "da -Inf x a
+// +Inf x", "NaN%" and "+Inf%" are refused, naming the field.
+func TestValidateIndicatorRefusesAbsurdMagnitudes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		baseline, target float64
+		field            string
+	}{
+		{-1e308, 1e308, "baseline"},
+		{0, 1e308, "target"},
+		{0, 1e-320, "target"},
+		{1e-320, 1, "baseline"},
+		{0, 0.1234567, "target"},
+		{0, MaxMagnitude * 10, "target"},
+	} {
+		err := ValidateIndicator("output", "up", tc.baseline, tc.target)
+		var ie *IndicatorError
+		if !errors.As(err, &ie) || ie.Field != tc.field || ie.Reason != ReasonOutOfRange {
+			t.Errorf("ValidateIndicator(%v, %v) = %v, want %s out of range", tc.baseline, tc.target, err, tc.field)
+		}
+	}
+}
+
+// TestProgressIsFiniteForAcceptedValues: whatever baseline, target and measurement pass
+// ValidateIndicator and ValidValue, Progress is ok and finite; the extremes are tried, then many
+// random values of every magnitude.
+func TestProgressIsFiniteForAcceptedValues(t *testing.T) {
+	t.Parallel()
+	extremes := []float64{-MaxMagnitude, -1, -0.000001, 0, 0.000001, 0.000002, 1, 1 + 0.000001, MaxMagnitude - 0.5,
+		MaxMagnitude, math.Nextafter(MaxMagnitude, 0), 123456789012.5, math.Nextafter(123456789012.5, 0)}
+	check := func(b, tg, m float64) {
+		for _, dir := range []string{"up", "down"} {
+			if ValidateIndicator("outcome", dir, b, tg) != nil || !ValidValue(m) {
+				continue
+			}
+			f, ok := Progress(b, tg, m, Direction(dir))
+			if !ok || math.IsNaN(f) || math.IsInf(f, 0) || math.IsInf(math.Round(f*100), 0) {
+				t.Fatalf("Progress(%v, %v, %v, %s) = %v, %v", b, tg, m, dir, f, ok)
+			}
+		}
+	}
+	for _, b := range extremes {
+		for _, tg := range extremes {
+			for _, m := range extremes {
+				check(b, tg, m)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func() float64 {
+		// A whole number of millionths of any magnitude up to the bound.
+		exp := rng.IntN(19) - 6
+		v := math.Round(rng.Float64()*math.Pow10(exp)*1e6) / 1e6
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		return min(max(v, -MaxMagnitude), MaxMagnitude)
+	}
+	for range 100_000 {
+		check(random(), random(), random())
+	}
+	// Values stored before the bounds existed never give NaN or ±Inf either.
+	for _, tc := range [][3]float64{{-1e308, 1e308, 1e308}, {0, 1e-320, 1}, {0, 1, 1e308}} {
+		if f, ok := Progress(tc[0], tc[1], tc[2], Up); ok {
+			t.Errorf("Progress(%v) = %v, ok; want no fraction", tc, f)
+		}
 	}
 }
