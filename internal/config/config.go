@@ -16,6 +16,7 @@ import (
 
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/meetcal"
+	"github.com/comune-prato/cantieri/internal/survey"
 )
 
 // Defaults point at the services on localhost, as on a developer's machine.
@@ -182,11 +183,12 @@ func Load(getenv func(string) string) (Config, error) {
 	} else {
 		c.Holidays = cal
 	}
-	c.SurveyMinRespondents = 5
+	c.SurveyMinRespondents = survey.DefaultMinRespondents
 	if v := get("SURVEY_MIN_RESPONDENTS", ""); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 3 || n > 50 {
-			bad("SURVEY_MIN_RESPONDENTS", "want a number of people from 3 to 50 (nothing is ever shown about fewer than 3), got %q", v)
+		if err != nil || n < survey.MinRespondents || n > survey.MaxMinRespondents {
+			bad("SURVEY_MIN_RESPONDENTS", "want a number of people from %d to %d (nothing is ever shown about fewer than %d), got %q",
+				survey.MinRespondents, survey.MaxMinRespondents, survey.MinRespondents, v)
 		}
 		c.SurveyMinRespondents = n
 	}

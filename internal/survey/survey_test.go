@@ -181,3 +181,20 @@ func TestAggregateBoundary(t *testing.T) {
 		t.Fatalf("k=1 taken as is: %+v", rep)
 	}
 }
+
+// TestDocumentedExampleParses keeps docs/surveys.md's example valid.
+func TestDocumentedExampleParses(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/surveys.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml block in docs/surveys.md")
+	}
+	if ts, problems := survey.Parse([]byte(block)); len(problems) > 0 || len(ts) != 1 {
+		t.Fatalf("docs example: %+v", problems)
+	}
+}
