@@ -11,6 +11,7 @@ import (
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/meetcal"
 	"github.com/comune-prato/cantieri/internal/projectdesign"
+	"github.com/comune-prato/cantieri/internal/survey"
 	"github.com/comune-prato/cantieri/internal/teamform"
 )
 
@@ -397,3 +398,18 @@ func (s ProgrammeSettings) Validate() error {
 	}
 	return nil
 }
+
+// The limits of evaluation feedback are the survey model's (internal/survey), named here with
+// the others: the templates file, the answer forms and the store's checks use these numbers.
+const (
+	// MinSurveyRespondents is the floor of k: nothing is shown about fewer people, whatever
+	// SURVEY_MIN_RESPONDENTS says; DefaultSurveyRespondents is k unless configured.
+	MinSurveyRespondents     = survey.MinRespondents
+	DefaultSurveyRespondents = survey.DefaultMinRespondents
+	// MaxSurveyQuestions, MaxSurveyOptions and MaxSurveyLabel keep every template showable as a
+	// Slack modal; MaxSurveyTextAnswer bounds any free-text answer.
+	MaxSurveyQuestions  = survey.MaxQuestions
+	MaxSurveyOptions    = survey.MaxOptions
+	MaxSurveyLabel      = survey.MaxLabelLen
+	MaxSurveyTextAnswer = survey.MaxTextLength
+)

@@ -233,30 +233,38 @@ With stdin piped it prints no prompts and exits at the end of input.`,
 
 func (e env) importCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "import TIPO FILE.csv",
+		Use:     "import TIPO FILE",
 		Aliases: []string{"importa"},
-		Short:   "importa sedi|unita|competenze|obiettivi|dipendenti da CSV / imports from CSV",
+		Short:   "importa l'organizzazione da CSV o i questionari da YAML / imports the organisation (CSV) or survey templates (YAML)",
 		Long: `Importa un file CSV (FILE "-" = stdin). TIPO / KIND: sedi|sites, unita|units,
 competenze|skills, obiettivi|objectives, dipendenti|employees — in quest'ordine / in this order.
 Formati / formats: docs/import.md. Un file con errori non cambia nulla ed esce con 1; reimportare
 lo stesso file non cambia nulla. A file with errors changes nothing and exits 1; importing the
-same file again changes nothing.`,
+same file again changes nothing.
+
+questionari|surveys FILE.yaml: i modelli dei questionari (docs/surveys.md); un modello cambiato
+diventa una nuova versione. Survey templates (docs/surveys.md); a changed template becomes a new
+version.`,
 		Example: `  cantieri import sites examples/import/sites.csv
   cantieri import units examples/import/units.csv
   cantieri import skills examples/import/skills.csv
   cantieri import objectives examples/import/objectives.csv
-  cantieri import employees examples/import/employees.csv`,
+  cantieri import employees examples/import/employees.csv
+  cantieri import questionari examples/surveys/questionari.yaml`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usagef("servono TIPO e FILE / give KIND and FILE")
 			}
-			if _, ok := bot.ParseImportKind(args[0]); !ok {
+			if _, ok := bot.ParseImportKind(args[0]); !ok && !isSurveysKind(args[0]) {
 				return usagef("tipo sconosciuto / unknown kind %q", args[0])
 			}
 			return nil
 		},
-		Annotations: envHelp("DATABASE_URL", "BOT_LOCALE", "LOG_LEVEL"),
+		Annotations: envHelp("DATABASE_URL", "BOT_LOCALE", "LOG_LEVEL", "SURVEY_MIN_RESPONDENTS", "SURVEY_KEY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if isSurveysKind(args[0]) {
+				return e.importSurveys(cmd.Context(), args[1])
+			}
 			kind, _ := bot.ParseImportKind(args[0])
 			return e.importCSV(cmd.Context(), kind, args[1])
 		},

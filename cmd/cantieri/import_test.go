@@ -83,7 +83,7 @@ func TestImportCommandUsage(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"import"}, {"import", "dipendenti"}, {"import", "stipendi", "x.csv"}} {
 		e, _, errb := testEnv(nil, "")
-		if code := e.run(context.Background(), args); code != 2 || !strings.Contains(errb.String(), "cantieri import TIPO FILE.csv") || !strings.Contains(errb.String(), "Uso / Usage:") {
+		if code := e.run(context.Background(), args); code != 2 || !strings.Contains(errb.String(), "cantieri import TIPO FILE") || !strings.Contains(errb.String(), "Uso / Usage:") {
 			t.Errorf("%v: code %d, %s", args, code, errb)
 		}
 	}
@@ -91,5 +91,41 @@ func TestImportCommandUsage(t *testing.T) {
 	if code := e.run(context.Background(), []string{"import", "sedi", filepath.Join(t.TempDir(), "missing.csv")}); code != 1 ||
 		!strings.Contains(errb.String(), "missing.csv") {
 		t.Errorf("missing file: code %d, %s", code, errb)
+	}
+}
+
+// TestImportSurveysCommand: the example imports (a new template), again changes nothing, the
+// broken example lists every problem with line and field and exits 1 with nothing stored, in
+// English too.
+func TestImportSurveysCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	vars := map[string]string{"DATABASE_URL": pgtest.NewDatabase(t)}
+	dir := filepath.Join("..", "..", "examples", "surveys")
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		e, out, errb := testEnv(vars, "")
+		code := e.run(ctx, append([]string{"import"}, args...))
+		return code, out.String(), errb.String()
+	}
+	if code, out, errb := run("questionari", filepath.Join(dir, "questionari.yaml")); code != 0 ||
+		!strings.Contains(out, "Nel file: 1; nuovi: 1; nuove versioni: 0; invariati: 0.") {
+		t.Fatalf("import: code %d\n%s%s", code, out, errb)
+	}
+	if code, out, errb := run("surveys", filepath.Join(dir, "questionari.yaml")); code != 0 || !strings.Contains(out, "invariati: 1") {
+		t.Fatalf("again: code %d\n%s%s", code, out, errb)
+	}
+	code, out, errb := run("questionari", filepath.Join(dir, "questionari-errati.yaml"))
+	if code != 1 || !strings.Contains(out, "ci sono 11 errori da correggere") ||
+		!strings.Contains(out, "riga 13, surveys[1].questions[2].kind: tipo «scale» sconosciuto") {
+		t.Fatalf("broken: code %d\n%s%s", code, out, errb)
+	}
+	vars["BOT_LOCALE"] = "en"
+	if code, out, _ := run("surveys", filepath.Join(dir, "questionari-errati.yaml")); code != 1 ||
+		!strings.Contains(out, "line 25: the field «colour» does not belong here") {
+		t.Fatalf("broken, English: code %d\n%s", code, out)
+	}
+	if code, _, errb := run("questionnaires", "x.yaml"); code != 2 || !strings.Contains(errb, "unknown kind") {
+		t.Fatalf("unknown kind: code %d %s", code, errb)
 	}
 }

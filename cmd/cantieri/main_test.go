@@ -76,7 +76,7 @@ func TestHelpEverywhere(t *testing.T) {
 		{[]string{"migrate", "--help"}, []string{"DATABASE_URL=postgres://", "LOG_LEVEL"}},
 		{[]string{"console", "--help"}, []string{"--as string", "REDIS_URL", "esci"}},
 		{[]string{"console", "-h"}, []string{"--as string"}},
-		{[]string{"import", "--help"}, []string{"cantieri import TIPO FILE.csv", "employees examples/import/employees.csv", "BOT_LOCALE"}},
+		{[]string{"import", "--help"}, []string{"cantieri import TIPO FILE", "employees examples/import/employees.csv", "BOT_LOCALE"}},
 		{[]string{"seed", "--help"}, []string{"demo"}},
 		{[]string{"seed", "demo", "--help"}, []string{"--employees int", "--if-needed", "DATABASE_URL"}},
 		{[]string{"ruolo", "--help"}, []string{"dirigente A01-S02", "Aliases", "role"}},

@@ -70,6 +70,11 @@ func (e env) serve(ctx context.Context) error {
 		poster, channels = transport.Client(), transport.Client()
 		core.UseDirectory(transport.Client())
 		jobOpts = append(jobOpts, withUserSync(slack.NewUserSync(transport.Client(), store)))
+		if cfg.SurveyKeyIsDev {
+			// The development key is public: survey answers waiting for their batch would be
+			// readable by whoever reads the database (README, "Threat model for feedback").
+			log.Warn("SURVEY_KEY is not set: pending survey answers are sealed with the public development key; set SURVEY_KEY (openssl rand -base64 32) in production")
+		}
 	} else {
 		log.Warn("no Slack tokens: serving health and metrics only (set SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/meetcal"
+	"github.com/comune-prato/cantieri/internal/survey"
 )
 
 // Defaults point at the services on localhost, as on a developer's machine.
@@ -62,7 +63,23 @@ type Config struct {
 	// Santo Stefano, which is also national). Holidays is the parsed calendar.
 	LocalHolidays []string
 	Holidays      *meetcal.Calendar
+	// SurveyMinRespondents is k for evaluation feedback: nothing is shown about fewer than k
+	// respondents (SURVEY_MIN_RESPONDENTS, default 5, never below 3).
+	SurveyMinRespondents int
+	// SurveyKeys seal survey answers while they wait for their batch (SURVEY_KEY,
+	// comma-separated: the first seals, each opens, so a key can be rotated). Without
+	// SURVEY_KEY it is DevSurveyKey and SurveyKeyIsDev is true: fine for a console or a
+	// test, not against a database administrator (serve warns).
+	SurveyKeys     []string
+	SurveyKeyIsDev bool
 }
+
+// DevSurveyKey seals survey answers when SURVEY_KEY is not set. It is public (it is here), so
+// it protects nothing: production sets SURVEY_KEY.
+const DevSurveyKey = "cantieri-development-survey-key-not-a-secret"
+
+// MinSurveyKeyLen is the shortest SURVEY_KEY accepted (e.g. openssl rand -base64 32 gives 44).
+const MinSurveyKeyLen = 32
 
 // SlackEnabled reports whether serve has a Slack transport to run: Socket Mode (app token) or
 // HTTP (signing secret), each with the bot token.
@@ -166,6 +183,27 @@ func Load(getenv func(string) string) (Config, error) {
 	} else {
 		c.Holidays = cal
 	}
+	c.SurveyMinRespondents = survey.DefaultMinRespondents
+	if v := get("SURVEY_MIN_RESPONDENTS", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < survey.MinRespondents || n > survey.MaxMinRespondents {
+			bad("SURVEY_MIN_RESPONDENTS", "want a number of people from %d to %d (nothing is ever shown about fewer than %d), got %q",
+				survey.MinRespondents, survey.MaxMinRespondents, survey.MinRespondents, v)
+		}
+		c.SurveyMinRespondents = n
+	}
+	for k := range strings.SplitSeq(get("SURVEY_KEY", ""), ",") {
+		if k = strings.TrimSpace(k); k == "" {
+			continue
+		}
+		if len(k) < MinSurveyKeyLen {
+			bad("SURVEY_KEY", "each key must be at least %d characters (e.g. the output of openssl rand -base64 32), got one of %d", MinSurveyKeyLen, len(k))
+		}
+		c.SurveyKeys = append(c.SurveyKeys, k)
+	}
+	if len(c.SurveyKeys) == 0 {
+		c.SurveyKeys, c.SurveyKeyIsDev = []string{DevSurveyKey}, true
+	}
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
 	}
@@ -215,6 +253,8 @@ var Variables = []Variable{
 	{"ORG_DEPARTMENT_TYPE", "Settore", "tipo di unità che conta come dipartimento / unit type that is the department"},
 	{"PROJECT_INDICATOR_STALE_DAYS", "30", "giorni senza misure prima del promemoria / days without a measurement before a reminder"},
 	{"LOCAL_HOLIDAYS", "12-26", "festività locali MM-DD / local holidays MM-DD"},
+	{"SURVEY_MIN_RESPONDENTS", "5", "k: nulla si mostra su meno di k risposte (minimo 3) / nothing shown below k respondents (at least 3)"},
+	{"SURVEY_KEY", "", "chiave che sigilla le risposte in attesa (obbligatoria in produzione) / key sealing pending answers (required in production)"},
 }
 
 // Lookup returns the documentation of the variable name.

@@ -128,3 +128,35 @@ func TestMetricsAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSurveyVariables: k defaults to 5, may not go below 3 (nor above 50), and SURVEY_KEY must
+// be long enough; without it the development key is used and said to be one.
+func TestSurveyVariables(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SurveyMinRespondents != 5 || !c.SurveyKeyIsDev || len(c.SurveyKeys) != 1 {
+		t.Fatalf("defaults: k %d, dev %v, keys %d", c.SurveyMinRespondents, c.SurveyKeyIsDev, len(c.SurveyKeys))
+	}
+	for _, v := range []string{"2", "0", "-5", "51", "cinque"} {
+		_, err := Load(env(map[string]string{"SURVEY_MIN_RESPONDENTS": v}))
+		if err == nil || !strings.Contains(err.Error(), "SURVEY_MIN_RESPONDENTS") {
+			t.Errorf("SURVEY_MIN_RESPONDENTS=%s: error %v", v, err)
+		}
+	}
+	c, err = Load(env(map[string]string{"SURVEY_MIN_RESPONDENTS": "3"}))
+	if err != nil || c.SurveyMinRespondents != 3 {
+		t.Fatalf("k=3: %v, %d", err, c.SurveyMinRespondents)
+	}
+	_, err = Load(env(map[string]string{"SURVEY_KEY": "short"}))
+	if err == nil || !strings.Contains(err.Error(), "SURVEY_KEY") || strings.Contains(err.Error(), "short") {
+		t.Fatalf("short key: error %v (must name the variable, never echo the key)", err)
+	}
+	key, old := strings.Repeat("k", 40), strings.Repeat("o", 40)
+	c, err = Load(env(map[string]string{"SURVEY_KEY": key + ", " + old}))
+	if err != nil || c.SurveyKeyIsDev || len(c.SurveyKeys) != 2 || c.SurveyKeys[0] != key {
+		t.Fatalf("two keys: %v %+v", err, c.SurveyKeys)
+	}
+}

@@ -40,6 +40,11 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	if err := migrateSchema(ctx, pool, log); err != nil {
 		return err
 	}
+	// The shipped survey templates, each installed once (under the same lock, so two
+	// replicas starting together install them once).
+	if err := installDefaultSurveys(ctx, pool); err != nil {
+		return err
+	}
 	migrator, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return fmt.Errorf("migrate: river migrator: %w", err)

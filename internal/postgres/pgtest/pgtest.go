@@ -21,6 +21,7 @@ import (
 	"github.com/peterldowns/pgtestdb"
 
 	"github.com/comune-prato/cantieri/internal/postgres"
+	"github.com/comune-prato/cantieri/internal/survey"
 	"github.com/comune-prato/cantieri/migrations"
 )
 
@@ -79,6 +80,22 @@ func (migrator) Hash() (string, error) {
 			return err
 		}
 		b, err := migrations.FS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(path))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	// The shipped survey templates are installed by Migrate too.
+	err = fs.WalkDir(survey.DefaultFiles, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := survey.DefaultFiles.ReadFile(path)
 		if err != nil {
 			return err
 		}
