@@ -277,6 +277,9 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened 
 			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
+			// The record that they were invited to surveys, and whether they answered, goes;
+			// their answers, which hold nothing of them, stay (they are nobody's any more).
+			`DELETE FROM survey_invitations WHERE employee_id = $1`,
 			`UPDATE meeting_participants SET left_at = now() WHERE employee_id = $1 AND left_at IS NULL`,
 			// The audit names people by employee id; should an older entry hold a chat id or
 			// an e-mail of theirs, it goes (the entry stays).
