@@ -182,8 +182,10 @@ func (c *Client) doKeyed(ctx context.Context, method string, keys []string, limi
 					c.metrics.SlackCalls.WithLabelValues(method, "error").Inc()
 					return fmt.Errorf("%s: wait for the rate limiter: %w", method, err)
 				}
-				// The limiter's store is down: better to call unpaced, with Slack's own 429s
-				// as the last line of defence, than to drop the answer.
+				// The limiter could not pace the call (internal/redis's falls back to pacing
+				// in process when Redis is down, so this is another limiter's failure): better
+				// to call unpaced, with Slack's own 429s as the last line of defence, than to
+				// drop the answer.
 				c.log.Warn("rate limiter unavailable; calling unpaced", "method", method, "err", err)
 			}
 		}
