@@ -318,6 +318,53 @@ func (l *Limiter) Penalize(ctx context.Context, key string, retryAfter time.Dura
 	return wrap("rate limit "+key+": penalize", err)
 }
 
+// redisRatePrefix is what redis_rate puts in front of its keys.
+const redisRatePrefix = "rate:"
+
+// refundScript moves a GCRA key's theoretical arrival time (TAT) back by one emission interval
+// (ARGV[1], in seconds), and drops the key when that leaves the TAT in the past, as an idle
+// key is: a refund never gives more than a full burst. It reads and writes the TAT as
+// redis_rate v10's own script does (seconds since 2017-01-01 by Redis's clock, under
+// "rate:"+key); redis_rate has no refund (a negative cost is lost whenever it would bring the
+// TAT back to now), and TestLimiterRefundGivesBackOneSlot pins the format.
+var refundScript = goredis.NewScript(`
+redis.replicate_commands()
+local tat = tonumber(redis.call("GET", KEYS[1]))
+if not tat then
+  return 0
+end
+local t = redis.call("TIME")
+local now = (t[1] - 1483228800) + (t[2] / 1000000)
+local back = tat - tonumber(ARGV[1])
+if back <= now then
+  redis.call("DEL", KEYS[1])
+else
+  redis.call("SET", KEYS[1], back, "EX", math.ceil(back - now))
+end
+return 0
+`)
+
+// Refund gives back the slot that a call under key took, for a call that Slack refused because
+// of another key's limit (a 429 on a post's channel gives back its slot of the workspace
+// allowance): the refused call posted nothing, so it spends none of the allowance, and its
+// retry takes a slot of its own when it goes. While pacing locally Refund does nothing (the
+// fallback errs on the slow side).
+func (l *Limiter) Refund(ctx context.Context, key string) error {
+	lim, ok := l.limitFor(key)
+	if !ok {
+		return nil
+	}
+	l.mu.Lock()
+	down := l.down
+	l.mu.Unlock()
+	if down {
+		return nil
+	}
+	interval := lim.Period.Seconds() / float64(lim.Rate)
+	err := refundScript.Run(ctx, l.c, []string{redisRatePrefix + l.prefix + key}, interval).Err()
+	return wrap("rate limit "+key+": refund", err)
+}
+
 // maxLocalKeys bounds the keys the local limiter remembers (one per channel posted to): when
 // full it starts afresh, which at worst lets one burst through per key.
 const maxLocalKeys = 10_000

@@ -377,3 +377,40 @@ func TestLimiterReturnsToRedisWhenItIsBack(t *testing.T) {
 		t.Fatalf("the shared GCRA key after Redis is back: exists=%d, %v; want the shared budget used again", n, err)
 	}
 }
+
+func TestLimiterRefundGivesBackOneSlot(t *testing.T) {
+	t.Parallel()
+	c, prefix := redistest.New(t)
+	// One slot a minute: once spent, a Wait would outlast the deadline unless it is back (the
+	// refund brings the TAT back to now, which a negative cost in redis_rate would not).
+	l := redis.NewLimiter(c, prefix, map[string]redis.Limit{"chat.postMessage.workspace": redis.PerMinute(1, 1)}, redis.Limit{})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	const key = "chat.postMessage.workspace"
+	if err := l.Wait(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Refund(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(ctx, key); err != nil {
+		t.Fatalf("Wait after a refund = %v, want the slot given back", err)
+	}
+	// Refunds on an idle key give back nothing beyond the burst.
+	if err := c.Del(ctx, "rate:"+prefix+"ratelimit:"+key).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := l.Refund(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Wait(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancelShort()
+	if err := l.Wait(short, key); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a second Wait after refunds on an idle key = %v, want DeadlineExceeded (more than the burst)", err)
+	}
+}
