@@ -104,6 +104,10 @@ type Limiter struct {
 	down bool
 	// probeAt is when the next call may try Redis again while down.
 	probeAt time.Time
+	// outages counts the switches to local pacing: a Wait that went to Redis before the
+	// latest switch and succeeded says nothing about Redis now, and must not switch back
+	// (calls in flight when Redis fails would otherwise make the log flap).
+	outages uint64
 }
 
 // Gauge is the one method of a Prometheus gauge the Limiter uses (so that this package needs
@@ -184,11 +188,11 @@ func (l *Limiter) Wait(ctx context.Context, key string) error {
 	if !ok {
 		return ctx.Err()
 	}
-	if l.useRedis(ctx) {
+	if shared, outages := l.useRedis(ctx); shared {
 		err := l.waitShared(ctx, key, lim)
 		switch {
 		case err == nil:
-			l.redisAnswered()
+			l.redisAnswered(outages)
 			return nil
 		case ctx.Err() != nil:
 			// The caller gave up (perhaps while Redis hung): that says nothing either way.
@@ -240,17 +244,19 @@ const probeTimeout = 500 * time.Millisecond
 
 // useRedis reports whether this call should go to Redis: always while Redis works; while it
 // is down, one call every probeInterval checks whether it is back (the others, and that one if
-// it is not, are paced locally).
-func (l *Limiter) useRedis(ctx context.Context) bool {
+// it is not, are paced locally). It also returns the outages counted so far, for
+// redisAnswered.
+func (l *Limiter) useRedis(ctx context.Context) (bool, uint64) {
 	l.mu.Lock()
+	outages := l.outages
 	if !l.down {
 		l.mu.Unlock()
-		return true
+		return true, outages
 	}
 	now := time.Now()
 	if now.Before(l.probeAt) {
 		l.mu.Unlock()
-		return false
+		return false, outages
 	}
 	// This call probes; the others keep pacing locally meanwhile.
 	l.probeAt = now.Add(l.probeInterval)
@@ -261,9 +267,9 @@ func (l *Limiter) useRedis(ctx context.Context) bool {
 		if ctx.Err() == nil {
 			l.redisFailed(err)
 		}
-		return false
+		return false, outages
 	}
-	return true
+	return true, outages
 }
 
 // redisFailed switches to local pacing (logging the first failure only) and puts the next
@@ -272,28 +278,35 @@ func (l *Limiter) redisFailed(err error) {
 	l.mu.Lock()
 	was := l.down
 	l.down = true
+	if !was {
+		l.outages++
+		if l.gauge != nil {
+			l.gauge.Set(1)
+		}
+	}
 	l.probeAt = time.Now().Add(l.probeInterval)
 	l.mu.Unlock()
 	if !was {
 		l.log.Warn("rate limiter: Redis unavailable; pacing Slack calls in this process at the same rates until it is back",
 			"err", err, "retry_every", l.probeInterval)
-		if l.gauge != nil {
-			l.gauge.Set(1)
-		}
 	}
 }
 
-// redisAnswered switches back to the shared budget after Redis answered a Wait.
-func (l *Limiter) redisAnswered() {
+// redisAnswered switches back to the shared budget after Redis answered a Wait that began
+// when outages had been counted.
+func (l *Limiter) redisAnswered(outages uint64) {
 	l.mu.Lock()
 	was := l.down
-	l.down = false
+	if outages == l.outages {
+		l.down = false
+	}
+	back := was && !l.down
+	if back && l.gauge != nil {
+		l.gauge.Set(0) // under the lock, so that the gauge follows the switches in order
+	}
 	l.mu.Unlock()
-	if was {
+	if back {
 		l.log.Info("rate limiter: Redis is back; Slack calls are paced across replicas again")
-		if l.gauge != nil {
-			l.gauge.Set(0)
-		}
 	}
 }
 
@@ -307,7 +320,7 @@ func (l *Limiter) Penalize(ctx context.Context, key string, retryAfter time.Dura
 		return nil
 	}
 	l.local.pause(key, retryAfter)
-	if !l.useRedis(ctx) {
+	if shared, _ := l.useRedis(ctx); !shared {
 		return nil
 	}
 	err := pauseScript.Run(ctx, l.c, []string{l.prefix + "pause:" + key}, ms).Err()
