@@ -12,8 +12,6 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/metrics"
-	"github.com/comune-prato/cantieri/internal/redis"
-	"github.com/comune-prato/cantieri/internal/redis/redistest"
 )
 
 // recordingLimiter records the keys it is asked to wait for, and the pauses it is given.
@@ -87,39 +85,6 @@ func TestRateLimitedPostWaitsRetryAfterThenPostsOnce(t *testing.T) {
 	}
 	if !slices.Equal(lim.penalties, []time.Duration{time.Second}) {
 		t.Errorf("penalties %v, want the Retry-After shared once", lim.penalties)
-	}
-}
-
-func TestRateLimitedPostGivesBackItsWorkspaceSlot(t *testing.T) {
-	t.Parallel()
-	api := newFakeSlack(t)
-	api.setHook(func(w http.ResponseWriter, method string, n int) bool {
-		if method == "chat.postMessage" && n == 1 {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return true
-		}
-		return false
-	})
-	rc, prefix := redistest.New(t)
-	// One post a minute for the workspace: the refused post's slot must come back for the
-	// retry to go after Retry-After rather than a minute later.
-	lim := redis.NewLimiter(rc, prefix, map[string]redis.Limit{
-		"chat.postMessage":      redis.PerSecond(100, 10),
-		PostMessageWorkspaceKey: redis.PerMinute(1, 1),
-	}, redis.Limit{})
-	c, _ := newTestClient(t, api, lim)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	start := time.Now()
-	if _, err := c.Post(ctx, "C1", bot.Reply{Text: "Promemoria"}); err != nil {
-		t.Fatalf("post after a 429 on its channel: %v (the workspace slot of the refused call was not given back)", err)
-	}
-	if waited := time.Since(start); waited < time.Second {
-		t.Errorf("retried after %v, before Retry-After", waited)
-	}
-	if calls := api.callsTo("chat.postMessage"); len(calls) != 2 {
-		t.Fatalf("%d chat.postMessage calls, want 2", len(calls))
 	}
 }
 
