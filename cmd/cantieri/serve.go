@@ -62,7 +62,8 @@ func (e env) serve(ctx context.Context) error {
 			Metrics:       m,
 			Bot:           core,
 			Dedup:         redis.NewDedup(d.redis, cfg.RedisPrefix, dedupTTL),
-			Limiter:       redis.NewLimiter(d.redis, cfg.RedisPrefix, redis.SlackLimits(), redis.SlackTier3),
+			Limiter: redis.NewLimiter(d.redis, cfg.RedisPrefix, redis.SlackLimits(), redis.SlackTier3,
+				redis.WithLogger(log), redis.WithFallbackGauge(m.RateLimiterLocal)),
 		})
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)

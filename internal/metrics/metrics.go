@@ -31,6 +31,9 @@ type Metrics struct {
 	SlackCalls *prometheus.CounterVec
 	// SlackRateLimited counts HTTP 429 answers from Slack, by method.
 	SlackRateLimited *prometheus.CounterVec
+	// RateLimiterLocal is 1 while this process paces Slack calls on its own because the shared
+	// limiter's Redis is unavailable, 0 while the pace is shared through Redis.
+	RateLimiterLocal prometheus.Gauge
 }
 
 // New registers the collectors (and the Go runtime and process collectors) on a new registry.
@@ -65,9 +68,12 @@ func New() *Metrics {
 		SlackRateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cantieri_slack_api_429_total", Help: "HTTP 429 answers from the Slack Web API, by method.",
 		}, []string{"method"}),
+		RateLimiterLocal: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "cantieri_ratelimit_local", Help: "1 while Slack calls are paced in this process alone because Redis is unavailable.",
+		}),
 	}
 	reg.MustRegister(m.Requests, m.Acks, m.AckLatency, m.Commands, m.CommandLatency, m.Jobs,
-		m.SlackCalls, m.SlackRateLimited,
+		m.SlackCalls, m.SlackRateLimited, m.RateLimiterLocal,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

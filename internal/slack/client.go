@@ -49,6 +49,12 @@ type penalizer interface {
 	Penalize(ctx context.Context, key string, retryAfter time.Duration) error
 }
 
+// refunder is implemented by a limiter that can give back a slot a call took (such as
+// internal/redis's GCRA limiter).
+type refunder interface {
+	Refund(ctx context.Context, key string) error
+}
+
 type clientConfig struct {
 	token   string
 	apiURL  string
@@ -182,8 +188,10 @@ func (c *Client) doKeyed(ctx context.Context, method string, keys []string, limi
 					c.metrics.SlackCalls.WithLabelValues(method, "error").Inc()
 					return fmt.Errorf("%s: wait for the rate limiter: %w", method, err)
 				}
-				// The limiter's store is down: better to call unpaced, with Slack's own 429s
-				// as the last line of defence, than to drop the answer.
+				// The limiter could not pace the call (internal/redis's falls back to pacing
+				// in process when Redis is down, so this is another limiter's failure): better
+				// to call unpaced, with Slack's own 429s as the last line of defence, than to
+				// drop the answer.
 				c.log.Warn("rate limiter unavailable; calling unpaced", "method", method, "err", err)
 			}
 		}
@@ -206,6 +214,16 @@ func (c *Client) doKeyed(ctx context.Context, method string, keys []string, limi
 				// that is what Slack limited.
 				if err := p.Penalize(ctx, keys[0], wait); err != nil {
 					c.log.Warn("could not share the 429 pause", "method", method, "err", err)
+				}
+			}
+			if r, ok := c.limiter.(refunder); ok && limited {
+				// The other keys (the workspace allowance of a post refused for its channel)
+				// did not cause the 429 and the refused call posted nothing: their slots go
+				// back, or each 429 would cost the whole workspace one call's worth of pace.
+				for _, k := range keys[1:] {
+					if err := r.Refund(ctx, k); err != nil {
+						c.log.Warn("could not give back a rate-limit slot", "method", method, "key", k, "err", err)
+					}
 				}
 			}
 			c.log.Warn("slack rate limited; waiting", "method", method, "retry_after", wait, "attempt", attempt+1)
