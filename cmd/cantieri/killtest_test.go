@@ -223,7 +223,7 @@ func newKillRun(t *testing.T, employees int, slow time.Duration) *killRun {
 	t.Cleanup(srv.Close)
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=" + testSecret, "SLACK_API_URL=" + srv.URL + "/api/",
-		"HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=info"}
+		"HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=127.0.0.1:0", "LOG_LEVEL=info"}
 	for k, v := range council.vars {
 		env = append(env, k+"="+v)
 	}
