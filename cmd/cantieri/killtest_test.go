@@ -15,6 +15,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/comune-prato/cantieri/internal/slackfake"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -526,30 +527,10 @@ func killReminders(t *testing.T, wait time.Duration) {
 	r.report("reminders", wait, o)
 }
 
-// slackParams reads a Web API call's parameters, form-encoded or JSON (the kill test's fake
-// Slack slows and records posts itself, so it does not use internal/slackfake).
+// slackParams reads a Web API call's parameters, form-encoded or JSON.
 func slackParams(r *http.Request) url.Values {
 	body, _ := io.ReadAll(r.Body)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		var m map[string]any
-		out := url.Values{}
-		if json.Unmarshal(body, &m) == nil {
-			for k, v := range m {
-				if s, ok := v.(string); ok {
-					out.Set(k, s)
-				} else {
-					js, _ := json.Marshal(v)
-					out.Set(k, string(js))
-				}
-			}
-		}
-		return out
-	}
-	v, _ := url.ParseQuery(string(body))
-	for k, q := range r.URL.Query() {
-		v[k] = append(v[k], q...)
-	}
-	return v
+	return slackfake.Params(r, body)
 }
 
 // slackAnswer is the kill test fake's answer to everything but posts and history: auth.test as

@@ -247,8 +247,9 @@ func (f *Server) record(c Call) int {
 	return f.count[c.Method]
 }
 
-// params reads a call's parameters: the form and URL query, or a JSON body's fields.
-func params(r *http.Request, body []byte) url.Values {
+// Params reads a Web API call's parameters: the form and URL query, or a JSON body's fields
+// (for a test's own small fake, such as the kill test's slow Slack).
+func Params(r *http.Request, body []byte) url.Values {
 	out := url.Values{}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		var m map[string]any
@@ -291,7 +292,7 @@ func (f *Server) intercept(w http.ResponseWriter, method string, n int) bool {
 func (f *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := r.PathValue("method")
 	body, _ := io.ReadAll(r.Body)
-	p := params(r, body)
+	p := Params(r, body)
 	n := f.record(Call{Method: method, Params: p, Body: body})
 	if f.intercept(w, method, n) {
 		return
