@@ -114,8 +114,14 @@ func New(cfg Config) *Bot {
 	return b
 }
 
-// Register adds a command definition. Later capabilities register theirs the same way.
-func (b *Bot) Register(cmd *Command) { b.commands = append(b.commands, cmd) }
+// Register adds a command definition. Later capabilities register theirs the same way. A
+// command must declare at least one form (Subs): the grammar is the only way in.
+func (b *Bot) Register(cmd *Command) {
+	if len(cmd.Subs) == 0 {
+		panic("bot: command " + cmd.Name + " declares no forms (Subs)")
+	}
+	b.commands = append(b.commands, cmd)
+}
 
 // Use adds a middleware around every command handler (outermost first).
 func (b *Bot) Use(m Middleware) { b.middleware = append(b.middleware, m) }
