@@ -732,3 +732,22 @@ FROM survey_answers WHERE instance_id = $1 GROUP BY response ORDER BY min(ctid)`
 	}
 	return found
 }
+
+// Erasing one's data removes the record of the surveys one was invited to (and whether one
+// answered); the answers, which hold nothing of the person, are not touched.
+func TestErasureRemovesSurveyInvitations(t *testing.T) {
+	t.Parallel()
+	f := newSurveyFixture(t, 3)
+	ctx := context.Background()
+	f.instance(t, "polso", "pulse:erasure", f.dept["S1"])
+	who := f.dept["S1"][0]
+	if err := postgres.NewStore(f.pool).ErasePersonalData(ctx, who, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM survey_invitations WHERE employee_id = $1`, who); n != 0 {
+		t.Errorf("%d survey invitations of the erased person remain", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM survey_invitations`); n != len(f.dept["S1"])-1 {
+		t.Errorf("%d invitations left, want the other %d", n, len(f.dept["S1"])-1)
+	}
+}

@@ -104,19 +104,10 @@ func (c *Client) post(ctx context.Context, channel, key string, r bot.Reply) (st
 		// refusing is better than leaking, and no retry would make the conversation private.
 		return "", fmt.Errorf("post a private reply to the shared conversation %s: %w", channel, bot.ErrUnreachable)
 	}
-	if list, ok := strings.CutPrefix(channel, bot.GroupAddressPrefix); ok {
+	if strings.HasPrefix(channel, bot.GroupAddressPrefix) {
 		// A group conversation (an exchange round's group): opened, or found again, with
 		// conversations.open, which returns the same conversation for the same people.
-		var users []string
-		for u := range strings.SplitSeq(list, ",") {
-			if isUserID(u) {
-				users = append(users, u)
-			}
-		}
-		if len(users) == 0 {
-			return "", fmt.Errorf("post to a group without Slack users: %w", bot.ErrUnreachable)
-		}
-		id, err := c.openConversation(ctx, users)
+		id, err := c.conversationOf(ctx, channel)
 		if err != nil {
 			return "", fmt.Errorf("open the group conversation: %w", err)
 		}

@@ -73,7 +73,7 @@ func (c *Client) FindPosted(ctx context.Context, channel, key string, since time
 // group's conversation are opened (or found again) with conversations.open.
 func (c *Client) conversationOf(ctx context.Context, channel string) (string, error) {
 	if strings.HasPrefix(channel, bot.ConsoleAddressPrefix) {
-		return "", fmt.Errorf("history of %s: %w", channel, bot.ErrUnreachable)
+		return "", fmt.Errorf("conversation of %s: %w", channel, bot.ErrUnreachable)
 	}
 	if list, ok := strings.CutPrefix(channel, bot.GroupAddressPrefix); ok {
 		var users []string
@@ -83,7 +83,7 @@ func (c *Client) conversationOf(ctx context.Context, channel string) (string, er
 			}
 		}
 		if len(users) == 0 {
-			return "", fmt.Errorf("history of a group without Slack users: %w", bot.ErrUnreachable)
+			return "", fmt.Errorf("a group without Slack users: %w", bot.ErrUnreachable)
 		}
 		return c.openConversation(ctx, users)
 	}

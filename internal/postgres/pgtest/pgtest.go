@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -75,36 +76,11 @@ type migrator struct{}
 // template is rebuilt exactly when needed.
 func (migrator) Hash() (string, error) {
 	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := migrations.FS.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		h.Write([]byte(path))
-		h.Write(b)
-		return nil
-	})
-	if err != nil {
-		return "", err
-	}
 	// The shipped survey templates are installed by Migrate too.
-	err = fs.WalkDir(survey.DefaultFiles, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, fsys := range []fs.ReadFileFS{migrations.FS, survey.DefaultFiles} {
+		if err := hashFiles(h, fsys); err != nil {
+			return "", err
 		}
-		b, err := survey.DefaultFiles.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		h.Write([]byte(path))
-		h.Write(b)
-		return nil
-	})
-	if err != nil {
-		return "", err
 	}
 	h.Write([]byte(riverVersion()))
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
@@ -130,4 +106,20 @@ func riverVersion() string {
 		}
 	}
 	return "github.com/riverqueue/river"
+}
+
+// hashFiles writes every file of fsys, path and content, into h.
+func hashFiles(h io.Writer, fsys fs.ReadFileFS) error {
+	return fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fsys.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, _ = h.Write([]byte(path))
+		_, _ = h.Write(b)
+		return nil
+	})
 }
