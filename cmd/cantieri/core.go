@@ -24,7 +24,15 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 		// No Slack: the console is the only transport, so it creates project channels too.
 		outbox.ChannelsOnConsole()
 	}
-	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType), postgres.WithOutbox(outbox))
+	// Surveys invite people in the transaction of the change that calls for them, with their
+	// messages through the same outbox.
+	surveys, err := postgres.NewSurveyStore(d.pool, postgres.SurveyConfig{MinRespondents: cfg.SurveyMinRespondents,
+		Keys: cfg.SurveyKeys, DepartmentType: cfg.DepartmentType, Outbox: outbox})
+	if err != nil {
+		return nil, nil, err
+	}
+	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType), postgres.WithOutbox(outbox),
+		postgres.WithSurveys(surveys))
 	core := bot.New(bot.Config{
 		Store:         store,
 		Importer:      postgres.NewImporter(d.pool),

@@ -27,7 +27,7 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 	switch ref.Kind {
 	case "":
 		kindOK = true
-	case bot.RefInvitation, bot.RefRound:
+	case bot.RefInvitation, bot.RefRound, bot.RefSurvey:
 	default:
 		return false, fmt.Errorf("message due: unknown reference kind %q", ref.Kind)
 	}
@@ -42,7 +42,8 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 		AND ($2
 			OR ($3 = 'invitation' AND EXISTS (SELECT 1 FROM team_invitations WHERE id = $4 AND status = 'pending'))
 			OR ($3 = 'round' AND EXISTS (SELECT 1 FROM meeting_rounds r JOIN meeting_programmes p ON p.id = r.programme_id
-				WHERE r.id = $4 AND p.active)))`,
+				WHERE r.id = $4 AND p.active))
+			OR `+surveyDueSQL+`)`,
 		people, kindOK, ref.Kind, ref.ID, about).Scan(&due)
 	if err != nil {
 		return false, wrap(fmt.Sprintf("message due (%s %d)", ref.Kind, ref.ID), err)

@@ -20,7 +20,13 @@ type Store struct {
 	pool     *pgxpool.Pool
 	deptType string
 	outbox   Outbox
+	// surveys, when set, is where changes that call for a survey (a "sì" to "did you meet?",
+	// a project entering monitoraggio or concluso) open it, in their own transaction.
+	surveys *SurveyStore
 }
+
+// WithSurveys sets the survey store that changes calling for a survey open it in.
+func WithSurveys(ss *SurveyStore) Option { return func(s *Store) { s.surveys = ss } }
 
 // Option configures a Store.
 type Option func(*Store)

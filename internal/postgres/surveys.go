@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/survey"
 )
 
@@ -84,6 +85,8 @@ type SurveyConfig struct {
 	Keys []string
 	// DepartmentType is the org unit type that is "the department" (ORG_DEPARTMENT_TYPE).
 	DepartmentType string
+	// Outbox enqueues the messages that invite people (OpenTx), in the inviting transaction.
+	Outbox Outbox
 }
 
 // SurveyStore keeps survey templates, instances, invitations and answers.
@@ -92,6 +95,7 @@ type SurveyStore struct {
 	k        int
 	deptType string
 	aeads    []cipher.AEAD
+	outbox   Outbox
 }
 
 // NewSurveyStore returns a SurveyStore on pool.
@@ -102,7 +106,7 @@ func NewSurveyStore(pool *pgxpool.Pool, cfg SurveyConfig) (*SurveyStore, error) 
 	if len(cfg.Keys) == 0 {
 		return nil, errors.New("survey store: no key to seal pending answers")
 	}
-	s := &SurveyStore{pool: pool, k: cfg.MinRespondents, deptType: cfg.DepartmentType}
+	s := &SurveyStore{pool: pool, k: cfg.MinRespondents, deptType: cfg.DepartmentType, outbox: cfg.Outbox}
 	if s.deptType == "" {
 		s.deptType = DefaultDepartmentType
 	}
@@ -345,6 +349,8 @@ type InstanceSpec struct {
 	Audience []int64
 	// ClosesAt is when it closes (zero: when closed by hand).
 	ClosesAt time.Time
+	// About says what it is about, for the messages that ask and remind.
+	About bot.SurveyAbout
 }
 
 // Instance is a created (or found) instance.
@@ -851,24 +857,27 @@ RETURNING response, question, department_id, released_on, value_int, value_text`
 // order: afterwards they all carry this transaction's xmin and a random physical place, so
 // neither says who answered before or after whom.
 func rewriteInvitations(ctx context.Context, tx pgx.Tx, instanceID int64, rng *mrand.Rand) error {
-	rows, err := tx.Query(ctx, `DELETE FROM survey_invitations WHERE instance_id = $1 AND answered RETURNING employee_id, department_id`, instanceID)
+	rows, err := tx.Query(ctx, `DELETE FROM survey_invitations WHERE instance_id = $1 AND answered
+RETURNING employee_id, department_id, invited_on, reminders`, instanceID)
 	if err != nil {
 		return err
 	}
 	inv, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) {
 		var (
-			e int64
-			d *int64
+			e      int64
+			d      *int64
+			on     time.Time
+			remind int16
 		)
-		err := r.Scan(&e, &d)
-		return []any{instanceID, e, d, true}, err
+		err := r.Scan(&e, &d, &on, &remind)
+		return []any{instanceID, e, d, true, on, remind}, err
 	})
 	if err != nil {
 		return err
 	}
 	rng.Shuffle(len(inv), func(i, j int) { inv[i], inv[j] = inv[j], inv[i] })
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"survey_invitations"},
-		[]string{"instance_id", "employee_id", "department_id", "answered"}, pgx.CopyFromRows(inv))
+		[]string{"instance_id", "employee_id", "department_id", "answered", "invited_on", "reminders"}, pgx.CopyFromRows(inv))
 	if err != nil {
 		return fmt.Errorf("rewrite invitations: %w", err)
 	}
