@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -66,5 +67,55 @@ func TestOutboxKeepsTextsOutOfRiverArgs(t *testing.T) {
 	}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox_texts`).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d texts kept for duplicate notices (%v), want 0", left, err)
+	}
+}
+
+// PostTx inserts in batches: across batches and within one, a key is enqueued once with its
+// first text, and a key queued before keeps its own text; every person of a fan-out larger
+// than a batch gets a job and a text.
+func TestOutboxPostTxBatchesKeepFirstTexts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	outbox, err := jobs.NewOutbox(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	post := func(notices []bot.Notice) {
+		t.Helper()
+		if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return outbox.PostTx(ctx, tx, notices) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note := func(key, text string, person int64) bot.Notice {
+		return bot.Notice{Key: key, Channel: fmt.Sprintf("U%d", person), Reply: bot.Reply{Text: text},
+			Ref: bot.NoticeRef{People: []int64{person}}}
+	}
+	post([]bot.Notice{note("early", "prima", 1)})
+	var fanout []bot.Notice
+	fanout = append(fanout, note("early", "seconda", 1), note("twice", "uno", 2), note("twice", "due", 2))
+	for i := range 2500 {
+		fanout = append(fanout, note(fmt.Sprintf("fan:%d", i), "ciao", int64(100+i)))
+	}
+	fanout = append(fanout, note("fan:7", "ancora", 107))
+	post(fanout)
+
+	var jobsN, textsN int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM river_job), (SELECT count(*) FROM outbox_texts)`).Scan(&jobsN, &textsN); err != nil {
+		t.Fatal(err)
+	}
+	if jobsN != 2502 || textsN != 2502 {
+		t.Fatalf("%d jobs and %d texts, want 2502 of each (early, twice, 2500 of the fan-out)", jobsN, textsN)
+	}
+	for key, want := range map[string]string{"early": "prima", "twice": "uno", "fan:7": "ciao"} {
+		var text string
+		var people []int64
+		if err := pool.QueryRow(ctx, `SELECT reply->>'Text', people FROM outbox_texts WHERE idempotency_key = $1`, key).Scan(&text, &people); err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		if text != want || len(people) != 1 {
+			t.Errorf("%s: text %q people %v, want %q and its person", key, text, people, want)
+		}
 	}
 }

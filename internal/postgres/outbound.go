@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -138,12 +139,38 @@ func (o *Outbound) ScheduledRuns(ctx context.Context, schedule string) ([]time.T
 // it. Saving a key again keeps the first text,
 // as River keeps the first job of a key.
 func (o *Outbound) SaveTextTx(ctx context.Context, tx pgx.Tx, key string, reply bot.Reply, people []int64) error {
-	if people == nil {
-		people = []int64{}
+	return o.SaveTextsTx(ctx, tx, []bot.Notice{{Key: key, Reply: reply, Ref: bot.NoticeRef{People: people}}})
+}
+
+// SaveTextsTx keeps the texts of many notices in one statement, each under its key with the
+// people its Ref names (People and About), as SaveTextTx does one: a fan-out of thousands (the
+// monthly pulse) saves its texts in a round trip per batch instead of one per message.
+func (o *Outbound) SaveTextsTx(ctx context.Context, tx pgx.Tx, notices []bot.Notice) error {
+	if len(notices) == 0 {
+		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO outbox_texts (idempotency_key, reply, people) VALUES ($1, $2, $3)
-		ON CONFLICT (idempotency_key) DO NOTHING`, key, reply, people)
-	return wrap("outbox: save the text of "+key, err)
+	keys := make([]string, len(notices))
+	replies := make([]string, len(notices))
+	people := make([]string, len(notices))
+	for i, n := range notices {
+		r, err := json.Marshal(n.Reply)
+		if err != nil {
+			return fmt.Errorf("outbox: encode the text of %s: %w", n.Key, err)
+		}
+		ids, err := json.Marshal(append(append([]int64{}, n.Ref.People...), n.Ref.About...))
+		if err != nil {
+			return fmt.Errorf("outbox: encode the people of %s: %w", n.Key, err)
+		}
+		keys[i], replies[i], people[i] = n.Key, string(r), string(ids)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO outbox_texts (idempotency_key, reply, people)
+		SELECT k, r::jsonb, ARRAY(SELECT jsonb_array_elements_text(p::jsonb)::bigint)
+		FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, r, p)
+		ON CONFLICT (idempotency_key) DO NOTHING`, keys, replies, people)
+	if err != nil {
+		return wrap(fmt.Sprintf("outbox: save %d texts (the first %s)", len(notices), keys[0]), err)
+	}
+	return nil
 }
 
 // LoadText returns the text kept under key, and whether there is one: none means it was
