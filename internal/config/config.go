@@ -14,6 +14,7 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"github.com/comune-prato/cantieri/internal/cronspec"
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/meetcal"
 	"github.com/comune-prato/cantieri/internal/survey"
@@ -72,7 +73,29 @@ type Config struct {
 	// test, not against a database administrator (serve warns).
 	SurveyKeys     []string
 	SurveyKeyIsDev bool
+	// SurveyOpenDays is how long a survey instance stays open for answers: the monthly pulse
+	// from its firing, a programme's post-meeting survey from the end of its month
+	// (SURVEY_OPEN_DAYS, default 14, 1 to 90).
+	SurveyOpenDays int
+	// SurveyRemindAfterDays is the wait between an invitation and its first reminder, and
+	// between the first and the second (the last) (SURVEY_REMIND_AFTER_DAYS, default 3).
+	SurveyRemindAfterDays int
+	// SurveyPulseCron is when the monthly pulse goes to every active employee, in
+	// BOT_TIMEZONE (SURVEY_PULSE_CRON, default the 1st of the month at 09:00).
+	SurveyPulseCron string
+	// SurveyMaintenanceCron is when survey maintenance runs: answers released in batches,
+	// instances past their closing time closed, reminders sent (those only on working days
+	// between 09:00 and 18:00) (SURVEY_MAINTENANCE_CRON, default every 15 minutes).
+	SurveyMaintenanceCron string
 }
+
+// Survey timing defaults (README, Configuration).
+const (
+	DefaultSurveyOpenDays        = 14
+	DefaultSurveyRemindAfterDays = 3
+	DefaultSurveyPulseCron       = "0 9 1 * *"
+	DefaultSurveyMaintenanceCron = "*/15 * * * *"
+)
 
 // DevSurveyKey seals survey answers when SURVEY_KEY is not set. It is public (it is here), so
 // it protects nothing: production sets SURVEY_KEY.
@@ -204,6 +227,35 @@ func Load(getenv func(string) string) (Config, error) {
 	if len(c.SurveyKeys) == 0 {
 		c.SurveyKeys, c.SurveyKeyIsDev = []string{DevSurveyKey}, true
 	}
+	days := func(name string, def, lo, hi int, what string) int {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			bad(name, "want %s, a number of days from %d to %d, got %q", what, lo, hi, v)
+			return def
+		}
+		return n
+	}
+	c.SurveyOpenDays = days("SURVEY_OPEN_DAYS", DefaultSurveyOpenDays, 1, 90, "how long a survey stays open")
+	c.SurveyRemindAfterDays = days("SURVEY_REMIND_AFTER_DAYS", DefaultSurveyRemindAfterDays, 1, 30,
+		"the wait before each of the two reminders")
+	if c.SurveyOpenDays <= c.SurveyRemindAfterDays {
+		bad("SURVEY_REMIND_AFTER_DAYS", "must be less than SURVEY_OPEN_DAYS (%d), or no reminder would come before the close, got %d",
+			c.SurveyOpenDays, c.SurveyRemindAfterDays)
+	}
+	cronVar := func(name, def, example string) string {
+		v := get(name, def)
+		if _, err := cronspec.Parse(v, loc); err != nil {
+			bad(name, "want a five-field cron expression in BOT_TIMEZONE such as %q: %v", example, err)
+		}
+		return v
+	}
+	c.SurveyPulseCron = cronVar("SURVEY_PULSE_CRON", DefaultSurveyPulseCron, DefaultSurveyPulseCron+" (the 1st of the month at 09:00)")
+	c.SurveyMaintenanceCron = cronVar("SURVEY_MAINTENANCE_CRON", DefaultSurveyMaintenanceCron,
+		DefaultSurveyMaintenanceCron+" (every 15 minutes)")
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
 	}
@@ -255,6 +307,10 @@ var Variables = []Variable{
 	{"LOCAL_HOLIDAYS", "12-26", "festività locali MM-DD / local holidays MM-DD"},
 	{"SURVEY_MIN_RESPONDENTS", "5", "k: nulla si mostra su meno di k risposte (minimo 3) / nothing shown below k respondents (at least 3)"},
 	{"SURVEY_KEY", "", "chiave che sigilla le risposte in attesa (obbligatoria in produzione) / key sealing pending answers (required in production)"},
+	{"SURVEY_OPEN_DAYS", "14", "giorni in cui un questionario resta aperto (1-90) / days a survey stays open (1-90)"},
+	{"SURVEY_REMIND_AFTER_DAYS", "3", "giorni prima di ciascuno dei due promemoria / days before each of the two reminders"},
+	{"SURVEY_PULSE_CRON", DefaultSurveyPulseCron, "quando parte il polso mensile / when the monthly pulse goes out"},
+	{"SURVEY_MAINTENANCE_CRON", DefaultSurveyMaintenanceCron, "rilascio a lotti, chiusure e promemoria dei questionari / survey batches, closes and reminders"},
 }
 
 // Lookup returns the documentation of the variable name.

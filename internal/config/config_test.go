@@ -160,3 +160,33 @@ func TestSurveyVariables(t *testing.T) {
 		t.Fatalf("two keys: %v %+v", err, c.SurveyKeys)
 	}
 }
+
+// TestSurveyTiming: the survey windows and schedules have defaults, bounds and cron checks,
+// each error naming its variable; reminders must fit before the close.
+func TestSurveyTiming(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SurveyOpenDays != 14 || c.SurveyRemindAfterDays != 3 || c.SurveyPulseCron != "0 9 1 * *" || c.SurveyMaintenanceCron != "*/15 * * * *" {
+		t.Fatalf("defaults: %d %d %q %q", c.SurveyOpenDays, c.SurveyRemindAfterDays, c.SurveyPulseCron, c.SurveyMaintenanceCron)
+	}
+	for name, vars := range map[string]map[string]string{
+		"SURVEY_OPEN_DAYS":          {"SURVEY_OPEN_DAYS": "91"},
+		"SURVEY_OPEN_DAYS ":         {"SURVEY_OPEN_DAYS": "due settimane"},
+		"SURVEY_REMIND_AFTER_DAYS":  {"SURVEY_REMIND_AFTER_DAYS": "0"},
+		"SURVEY_REMIND_AFTER_DAYS ": {"SURVEY_OPEN_DAYS": "5", "SURVEY_REMIND_AFTER_DAYS": "5"},
+		"SURVEY_PULSE_CRON":         {"SURVEY_PULSE_CRON": "il primo del mese"},
+		"SURVEY_MAINTENANCE_CRON":   {"SURVEY_MAINTENANCE_CRON": "*/15 * * *"},
+	} {
+		_, err := Load(env(vars))
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSpace(name)) {
+			t.Errorf("%v: error %v does not name %s", vars, err, name)
+		}
+	}
+	c, err = Load(env(map[string]string{"SURVEY_OPEN_DAYS": "30", "SURVEY_REMIND_AFTER_DAYS": "7", "SURVEY_PULSE_CRON": "30 10 1-7 * 1"}))
+	if err != nil || c.SurveyOpenDays != 30 || c.SurveyRemindAfterDays != 7 || c.SurveyPulseCron != "30 10 1-7 * 1" {
+		t.Fatalf("set: %v %+v", err, c)
+	}
+}
