@@ -43,7 +43,13 @@ type Config struct {
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SurveyOpenDays is how long a survey stays open (SURVEY_OPEN_DAYS); 0 means
+	// DefaultSurveyOpenDays.
+	SurveyOpenDays int
 }
+
+// DefaultSurveyOpenDays is SURVEY_OPEN_DAYS's default.
+const DefaultSurveyOpenDays = 14
 
 // Bot routes requests to command handlers and turns their results into replies.
 type Bot struct {
@@ -58,30 +64,36 @@ type Bot struct {
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
-	commands      []*Command
-	middleware    []Middleware
+	// surveyOpenDays is how long a survey stays open after its period (SURVEY_OPEN_DAYS).
+	surveyOpenDays int
+	commands       []*Command
+	middleware     []Middleware
 }
 
 // New returns a Bot with the built-in commands registered.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		store:         cfg.Store,
-		importer:      cfg.Importer,
-		projects:      cfg.Projects,
-		teams:         cfg.Teams,
-		meetings:      cfg.Meetings,
-		directory:     cfg.Directory,
-		holidays:      cfg.Holidays,
-		loc:           cfg.Location,
-		log:           cfg.Logger,
-		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
-		now:           cfg.Now,
+		store:          cfg.Store,
+		importer:       cfg.Importer,
+		projects:       cfg.Projects,
+		teams:          cfg.Teams,
+		meetings:       cfg.Meetings,
+		directory:      cfg.Directory,
+		holidays:       cfg.Holidays,
+		loc:            cfg.Location,
+		log:            cfg.Logger,
+		defaultLocale:  i18n.Normalize(cfg.DefaultLocale),
+		now:            cfg.Now,
+		surveyOpenDays: cfg.SurveyOpenDays,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
 	if b.defaultLocale == "" {
 		b.defaultLocale = i18n.Default
+	}
+	if b.surveyOpenDays <= 0 {
+		b.surveyOpenDays = DefaultSurveyOpenDays
 	}
 	if b.now == nil {
 		b.now = time.Now

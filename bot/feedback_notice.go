@@ -53,7 +53,32 @@ type SurveyNoticeFunc func(SurveyInvite) Notice
 // instance is open (RefSurvey).
 func (b *Bot) SurveyNotice(inv SurveyInvite) Notice {
 	c := b.callFor(inv.Person)
-	title := inv.Title.In(c.Locale)
+	text, button := b.surveyAsk(c, inv)
+	key := fmt.Sprintf("survey:%d:%d", inv.InstanceID, inv.Person.ID)
+	if inv.Reminder > 0 {
+		key += fmt.Sprintf(":r%d", inv.Reminder)
+	}
+	ref := refTo(inv.Person)
+	ref.Kind, ref.ID = RefSurvey, inv.InstanceID
+	return Notice{
+		Key:     key,
+		Channel: inv.Person.Address(),
+		Reply: Reply{
+			Title:   inv.Title.In(c.Locale),
+			Text:    text,
+			Choices: []Choice{button},
+			Private: true,
+			Locale:  c.Locale,
+		},
+		Ref: ref,
+	}
+}
+
+// surveyAsk is what asks c's person to answer inv, in their language: what it is about, how
+// long it takes, when it closes, that it is anonymous; and the button that opens the form.
+// The invitation, its reminders and the reply to a "sì" (which offers the survey at once) say
+// it alike.
+func (b *Bot) surveyAsk(c *Call, inv SurveyInvite) (string, Choice) {
 	var about string
 	switch inv.About.Kind {
 	case AboutProgramme:
@@ -68,29 +93,14 @@ func (b *Bot) SurveyNotice(inv SurveyInvite) Notice {
 		text = c.T("feedback.notice.reminder", "about", about, "n", inv.Questions)
 	}
 	if !inv.ClosesAt.IsZero() {
-		closes := inv.ClosesAt.In(b.loc)
+		// The last day one can answer: an instance closing at midnight is open until the
+		// day before, which is the date to say.
+		closes := inv.ClosesAt.Add(-time.Nanosecond).In(b.loc)
 		text += " " + c.T("feedback.notice.closes", "date", dateText(c, &closes))
 	}
 	text += "\n" + c.T("feedback.notice.anonymous")
 	id := strconv.FormatInt(inv.InstanceID, 10)
-	key := fmt.Sprintf("survey:%d:%d", inv.InstanceID, inv.Person.ID)
-	if inv.Reminder > 0 {
-		key += fmt.Sprintf(":r%d", inv.Reminder)
-	}
-	ref := refTo(inv.Person)
-	ref.Kind, ref.ID = RefSurvey, inv.InstanceID
-	return Notice{
-		Key:     key,
-		Channel: inv.Person.Address(),
-		Reply: Reply{
-			Title:   title,
-			Text:    text,
-			Choices: []Choice{{Label: c.T("feedback.notice.button"), Command: feedbackWord + " " + id, Style: StylePrimary}},
-			Private: true,
-			Locale:  c.Locale,
-		},
-		Ref: ref,
-	}
+	return text, Choice{Label: c.T("feedback.notice.button"), Command: feedbackWord + " " + id, Style: StylePrimary}
 }
 
 // feedbackWord is the command that lists and answers surveys (its Italian word: buttons carry

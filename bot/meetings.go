@@ -313,18 +313,36 @@ func (b *Bot) meetAnswer(ctx context.Context, c *Call) (Reply, error) {
 		}
 		return Reply{Text: c.T("meet.arranged")}, nil
 	}
-	before, err := b.meetings.Answer(ctx, rid, c.Caller.ID, a)
+	var sv MeetSurvey
+	if a == MeetYes {
+		sv = b.meetSurvey()
+	}
+	res, err := b.meetings.Answer(ctx, rid, c.Caller.ID, a, sv)
 	if errors.Is(err, ErrNotFound) {
 		return Reply{}, Errorf(ENOTFOUND, "meet.not_in_round", "id", n)
 	}
 	if err != nil {
 		return Reply{}, fmt.Errorf("answer: %w", err)
 	}
+	if inv := res.Survey; inv != nil {
+		// Invited now: the survey is offered at once, while the meeting is fresh.
+		text, button := b.surveyAsk(c, *inv)
+		return Reply{Text: c.T("meet.answer.met_survey") + "\n\n" + text, Choices: []Choice{button}}, nil
+	}
 	text := c.T("meet.answer." + string(a))
-	if before == a {
+	if res.Before == a {
 		text = c.T("meet.answer.same")
 	}
 	return Reply{Text: text}, nil
+}
+
+// meetSurvey is the post-meeting survey a "sì" given now joins: the month of now in the
+// council's zone, closing SURVEY_OPEN_DAYS after the month's end (see MeetSurvey for why a
+// month of a programme, never a group or a round).
+func (b *Bot) meetSurvey() MeetSurvey {
+	now := b.now().In(b.loc)
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.loc)
+	return MeetSurvey{Month: first.Format("2006-01"), ClosesAt: first.AddDate(0, 1, b.surveyOpenDays)}
 }
 
 // answerRound finds the round that "giro R" means: R is the round's number as the messages

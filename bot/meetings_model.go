@@ -20,6 +20,30 @@ const (
 // MeetAnswer is a participant's answer to "did you meet?".
 type MeetAnswer string
 
+// MeetSurvey names the post-meeting survey that a "sì" joins: the programme's survey of a month.
+//
+// Why a programme and a month, not a group nor a round: a pair's or a trio's answers must never
+// be shown per group (two or three people would be named by their group), and the answers of an
+// instance with fewer than k respondents in all are discarded at its close. A round's few groups
+// rarely reach k, so a survey per round would mostly be thrown away; a month of a programme's
+// rounds gathers enough people, and its aggregate ("the meetings of May") still means something.
+type MeetSurvey struct {
+	// Month is the month of the answer in the council's zone, "2026-05"; empty: no survey.
+	Month string
+	// ClosesAt is when the month's survey closes: the end of the month plus SURVEY_OPEN_DAYS,
+	// so that whoever met on the last day still has the whole window to answer.
+	ClosesAt time.Time
+}
+
+// MeetAnswered is what recording an answer to "did you meet?" did.
+type MeetAnswered struct {
+	// Before is the answer recorded before this one ("" when none).
+	Before MeetAnswer
+	// Survey is the post-meeting survey the person was invited to now; nil when none was
+	// (not a "sì", already invited this month, the month's survey closed, no surveys).
+	Survey *SurveyInvite
+}
+
 // Answers to "did you meet?" ("" is no answer yet).
 const (
 	MeetYes    MeetAnswer = "met"
@@ -240,8 +264,12 @@ type MeetingStore interface {
 	// in the claim's transaction.
 	ClaimDueSteps(ctx context.Context, now time.Time, notices func(DueStep) ([]Notice, error)) (int, error)
 	// Answer records employeeID's answer to "did you meet?" for a round; ErrNotFound when they
-	// were not grouped in it.
-	Answer(ctx context.Context, roundID, employeeID int64, a MeetAnswer) (before MeetAnswer, err error)
+	// were not grouped in it. A "sì" also invites them, in the same transaction, to the
+	// programme's post-meeting survey of survey.Month (once per person and month: a second
+	// "sì" that month, in another round, invites nobody); MeetAnswered.Survey is that
+	// invitation when it was made now. No direct message is enqueued for it: the reply to the
+	// "sì" offers the survey at once, and the reminders follow if it is not answered.
+	Answer(ctx context.Context, roundID, employeeID int64, a MeetAnswer, survey MeetSurvey) (MeetAnswered, error)
 	// Arranged records that employeeID's group in the round has fixed its meeting; it reports
 	// whether it was already recorded. ErrNotFound when they were not grouped in it.
 	Arranged(ctx context.Context, roundID, employeeID int64) (already bool, err error)

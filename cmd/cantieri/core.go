@@ -34,15 +34,16 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	store := postgres.NewStore(d.pool, postgres.WithDepartmentType(cfg.DepartmentType), postgres.WithOutbox(outbox),
 		postgres.WithSurveys(surveys))
 	core := bot.New(bot.Config{
-		Store:         store,
-		Importer:      postgres.NewImporter(d.pool),
-		Projects:      store,
-		Teams:         store,
-		Meetings:      store,
-		Holidays:      cfg.Holidays,
-		Location:      cfg.Location,
-		Logger:        log,
-		DefaultLocale: cfg.Locale,
+		Store:          store,
+		Importer:       postgres.NewImporter(d.pool),
+		Projects:       store,
+		Teams:          store,
+		Meetings:       store,
+		Holidays:       cfg.Holidays,
+		Location:       cfg.Location,
+		Logger:         log,
+		DefaultLocale:  cfg.Locale,
+		SurveyOpenDays: cfg.SurveyOpenDays,
 	})
 	return core, store, nil
 }

@@ -79,6 +79,19 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 		jobs.TeamInvitationsSchedule(jobs.DefaultTeamInvitationsCron, teams),
 		jobs.MeetingsSchedule(jobs.DefaultMeetingsCron, teams),
 	}
+	if surveys := teams.store.Surveys(); surveys != nil {
+		// The pulse and the survey maintenance; their messages are the bot's (SurveyNotice).
+		schedules = append(schedules,
+			jobs.SurveyPulseSchedule(cfg.SurveyPulseCron, surveys, cfg.SurveyOpenDays, teams.SurveyNotice, log),
+			jobs.SurveyMaintenanceSchedule(jobs.SurveyMaintenance{
+				Cron:            cfg.SurveyMaintenanceCron,
+				Surveys:         surveys,
+				RemindAfterDays: cfg.SurveyRemindAfterDays,
+				Holidays:        cfg.Holidays,
+				Notice:          teams.SurveyNotice,
+				Logger:          log,
+			}))
+	}
 	jcfg := jobs.Config{
 		Logger:       log,
 		Metrics:      m,

@@ -28,6 +28,10 @@ type Store struct {
 // WithSurveys sets the survey store that changes calling for a survey open it in.
 func WithSurveys(ss *SurveyStore) Option { return func(s *Store) { s.surveys = ss } }
 
+// Surveys returns the survey store set by WithSurveys (nil when none), for the jobs that open,
+// remind and close surveys.
+func (s *Store) Surveys() *SurveyStore { return s.surveys }
+
 // Option configures a Store.
 type Option func(*Store)
 

@@ -753,16 +753,23 @@ func (s *Store) ClaimDueSteps(ctx context.Context, now time.Time, notices func(b
 	return total, errors.Join(errs...)
 }
 
-// Answer records employeeID's answer for a round and resets their silent-round count.
-func (s *Store) Answer(ctx context.Context, roundID, employeeID int64, a bot.MeetAnswer) (bot.MeetAnswer, error) {
-	var before string
+// Answer records employeeID's answer for a round and resets their silent-round count. A "sì"
+// also links the group's members (collaboration edges) and invites the person to the
+// programme's post-meeting survey of sv.Month, all in one transaction (see
+// bot.MeetingStore.Answer).
+func (s *Store) Answer(ctx context.Context, roundID, employeeID int64, a bot.MeetAnswer, sv bot.MeetSurvey) (bot.MeetAnswered, error) {
+	var res bot.MeetAnswered
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var programmeID int64
+		var (
+			programmeID int64
+			before      string
+		)
 		if err := tx.QueryRow(ctx, `SELECT coalesce(pp.answer, ''), r.programme_id
 			FROM meeting_participation pp JOIN meeting_rounds r ON r.id = pp.round_id
 			WHERE pp.round_id = $1 AND pp.employee_id = $2 FOR UPDATE OF pp`, roundID, employeeID).Scan(&before, &programmeID); err != nil {
 			return err
 		}
+		res.Before = bot.MeetAnswer(before)
 		if _, err := tx.Exec(ctx, `UPDATE meeting_participation SET answer = $3, answered_at = now()
 			WHERE round_id = $1 AND employee_id = $2`, roundID, employeeID, string(a)); err != nil {
 			return err
@@ -780,12 +787,16 @@ func (s *Store) Answer(ctx context.Context, roundID, employeeID int64, a bot.Mee
 			FROM meeting_participation me JOIN meeting_participation o ON o.group_id = me.group_id AND o.employee_id <> me.employee_id
 			WHERE me.round_id = $1 AND me.employee_id = $2
 			ON CONFLICT DO NOTHING`, roundID, employeeID)
+		if err != nil {
+			return err
+		}
+		res.Survey, err = s.openMeetingSurveyTx(ctx, tx, programmeID, employeeID, sv)
 		return err
 	})
 	if err != nil {
-		return "", wrap(fmt.Sprintf("answer of employee %d for round %d", employeeID, roundID), err)
+		return bot.MeetAnswered{}, wrap(fmt.Sprintf("answer of employee %d for round %d", employeeID, roundID), err)
 	}
-	return bot.MeetAnswer(before), nil
+	return res, nil
 }
 
 // Arranged records that employeeID's group in the round has fixed its meeting.

@@ -546,12 +546,12 @@ func TestSilentRoundsAutoPause(t *testing.T) {
 		switch week {
 		case 0:
 			// Dario always answers; Carla answers round 2 only.
-			if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Dario"], bot.MeetYes); err != nil {
+			if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Dario"], bot.MeetYes, bot.MeetSurvey{}); err != nil {
 				t.Fatal(err)
 			}
 		case 1:
 			for _, n := range []string{"Dario", "Carla"} {
-				if _, err := f.store.Answer(f.ctx, r.ID, f.ids[n], bot.MeetNotYet); err != nil {
+				if _, err := f.store.Answer(f.ctx, r.ID, f.ids[n], bot.MeetNotYet, bot.MeetSurvey{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -559,7 +559,7 @@ func TestSilentRoundsAutoPause(t *testing.T) {
 				t.Errorf("Carla's answer did not reset her count: %d", n)
 			}
 		case 2:
-			if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Dario"], bot.MeetNo); err != nil {
+			if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Dario"], bot.MeetNo, bot.MeetSurvey{}); err != nil {
 				t.Fatal(err)
 			}
 			// The plan of round 4 already leaves out who is silent for the third time: the
@@ -593,8 +593,8 @@ func TestSilentRoundsAutoPause(t *testing.T) {
 		}
 	}
 	// An answer resets the count but not the auto-pause; joining again ends it.
-	if before, err := f.store.Answer(f.ctx, rounds[3].ID, f.ids["Anna"], bot.MeetYes); err != nil || before != "" {
-		t.Errorf("answer: before %q err %v", before, err)
+	if res, err := f.store.Answer(f.ctx, rounds[3].ID, f.ids["Anna"], bot.MeetYes, bot.MeetSurvey{}); err != nil || res.Before != "" {
+		t.Errorf("answer: before %q err %v", res.Before, err)
 	}
 	if n, auto := missed("Anna"); n != 0 || !auto {
 		t.Errorf("after answering: missed %d auto %v", n, auto)
@@ -717,7 +717,7 @@ func TestClaimDueSteps(t *testing.T) {
 		t.Errorf("nudge claimed again (%d)", n)
 	}
 	for name, a := range map[string]bot.MeetAnswer{"Anna": bot.MeetYes, "Bruno": bot.MeetNotYet} {
-		if _, err := f.store.Answer(f.ctx, r.ID, f.ids[name], a); err != nil {
+		if _, err := f.store.Answer(f.ctx, r.ID, f.ids[name], a, bot.MeetSurvey{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -814,12 +814,12 @@ func TestAnswerArrangedAndLastRounds(t *testing.T) {
 		{"Bruno", bot.MeetYes, ""},
 		{"Carla", bot.MeetNo, ""},
 	} {
-		before, err := f.store.Answer(f.ctx, r1.ID, f.ids[c.name], c.answer)
-		if err != nil || before != c.before {
-			t.Errorf("%s answers %s: before %q, want %q (%v)", c.name, c.answer, before, c.before, err)
+		res, err := f.store.Answer(f.ctx, r1.ID, f.ids[c.name], c.answer, bot.MeetSurvey{})
+		if err != nil || res.Before != c.before {
+			t.Errorf("%s answers %s: before %q, want %q (%v)", c.name, c.answer, res.Before, c.before, err)
 		}
 	}
-	if _, err := f.store.Answer(f.ctx, r1.ID, f.ids["Elena"], bot.MeetYes); !errors.Is(err, bot.ErrNotFound) {
+	if _, err := f.store.Answer(f.ctx, r1.ID, f.ids["Elena"], bot.MeetYes, bot.MeetSurvey{}); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("answer of a person not grouped: %v", err)
 	}
 	if _, err := f.store.Arranged(f.ctx, r1.ID, f.ids["Elena"]); !errors.Is(err, bot.ErrNotFound) {
@@ -922,7 +922,7 @@ func TestMeetingsPersonalData(t *testing.T) {
 		}
 	}
 	r, _ := f.record(t, p, 0, [][]string{{"Anna", "Carla"}}, nil)
-	if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Anna"], bot.MeetYes); err != nil {
+	if _, err := f.store.Answer(f.ctx, r.ID, f.ids["Anna"], bot.MeetYes, bot.MeetSurvey{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -992,7 +992,7 @@ func TestSlackMergeCarriesMeetings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.Answer(f.ctx, r.ID, adhoc.ID, bot.MeetYes); err != nil {
+	if _, err := f.store.Answer(f.ctx, r.ID, adhoc.ID, bot.MeetYes, bot.MeetSurvey{}); err != nil {
 		t.Fatal(err)
 	}
 
