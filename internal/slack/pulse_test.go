@@ -27,10 +27,10 @@ import (
 // 1,500 DMs take about ten seconds rather than five minutes; the per-conversation pace stays
 // Slack's (each person's DM gets one message, far below it).
 const (
-	pulsePeople      = 1500
-	pulseRate        = 150
-	pulseBurst       = 10
-	pulse429Every    = 100 // every pulse429Every-th chat.postMessage is answered 429 once
+	pulsePeople   = 1500
+	pulseRate     = 150
+	pulseBurst    = 10
+	pulse429Every = 100 // every pulse429Every-th chat.postMessage is answered 429 once
 )
 
 // TestPulseFanOutThroughFakeSlack runs the monthly pulse as two replicas do: two River runners
