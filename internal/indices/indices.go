@@ -269,3 +269,10 @@ func Round(v float64) int {
 	}
 	return int(v + 0.5)
 }
+
+// Query asks for the indices of the months From..To, both included.
+type Query struct {
+	From, To Month
+	// ClosedOnly leaves out pulses still open (their figures may still change).
+	ClosedOnly bool
+}

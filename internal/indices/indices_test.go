@@ -138,7 +138,7 @@ func TestWorsened(t *testing.T) {
 		margin      float64
 		want        bool
 	}{
-		{shown(40), shown(50), 10, true},   // exactly the margin
+		{shown(40), shown(50), 10, true},    // exactly the margin
 		{shown(40), shown(49.9), 10, false}, // just below
 		{shown(50), shown(40), 10, false},   // better, not worse
 		{shown(25), shown(75), 10, true},
