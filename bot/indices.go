@@ -127,6 +127,9 @@ func (b *Bot) showIndices(ctx context.Context, c *Call) (Reply, error) {
 // indicesLine writes one month of one group: both indices and the respondents, or a dash and
 // why.
 func indicesLine(c *Call, m indices.Month, g indices.Group) string {
+	if g.Conflict.Hidden && g.Awareness.Hidden && g.Conflict.Reason == g.Awareness.Reason && g.Conflict.Respondents == g.Awareness.Respondents {
+		return c.T("indices.line_hidden", "month", monthText(c.Locale, m), "why", figureText(c, g.Conflict))
+	}
 	return c.T("indices.line", "month", monthText(c.Locale, m),
 		"conflict", figureText(c, g.Conflict), "awareness", figureText(c, g.Awareness),
 		"n", g.Respondents)
