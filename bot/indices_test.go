@@ -170,7 +170,7 @@ func TestConflictNoticeWording(t *testing.T) {
 	n := ns[0]
 	txt := n.Reply.PlainText()
 	for _, want := range []string{"Settore Mobilità (A01-S02)", "from *31* (August 2026, 16 responses) to *44* (October 2026, 12 responses)",
-		"at least 10 points", "not about any person", "awareness index", "60 out of 100", "Ufficio Traffico, Ufficio Sosta", "Only you"} {
+		"at least 10 points", "not about any person", "awareness index", "60 out of 100", "Ufficio Traffico, Ufficio Sosta", "managers only"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("notice lacks %q:\n%s", want, txt)
 		}
