@@ -87,6 +87,10 @@ type Config struct {
 	// instances past their closing time closed, reminders sent (those only on working days
 	// between 09:00 and 18:00) (SURVEY_MAINTENANCE_CRON, default every 15 minutes).
 	SurveyMaintenanceCron string
+	// SurveyConflictMargin is how many index points (0–100) a department's conflict index
+	// must rise over two months for its dirigente to be told (SURVEY_CONFLICT_MARGIN, default
+	// 10, from 1 to 100).
+	SurveyConflictMargin int
 }
 
 // Survey timing defaults (README, Configuration).
@@ -100,6 +104,9 @@ const (
 // DevSurveyKey seals survey answers when SURVEY_KEY is not set. It is public (it is here), so
 // it protects nothing: production sets SURVEY_KEY.
 const DevSurveyKey = "cantieri-development-survey-key-not-a-secret"
+
+// DefaultSurveyConflictMargin is SURVEY_CONFLICT_MARGIN unless set.
+const DefaultSurveyConflictMargin = 10
 
 // MinSurveyKeyLen is the shortest SURVEY_KEY accepted (e.g. openssl rand -base64 32 gives 44).
 const MinSurveyKeyLen = 32
@@ -256,6 +263,14 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SurveyPulseCron = cronVar("SURVEY_PULSE_CRON", DefaultSurveyPulseCron, DefaultSurveyPulseCron+" (the 1st of the month at 09:00)")
 	c.SurveyMaintenanceCron = cronVar("SURVEY_MAINTENANCE_CRON", DefaultSurveyMaintenanceCron,
 		DefaultSurveyMaintenanceCron+" (every 15 minutes)")
+	c.SurveyConflictMargin = DefaultSurveyConflictMargin
+	if v := get("SURVEY_CONFLICT_MARGIN", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			bad("SURVEY_CONFLICT_MARGIN", "want a whole number of index points from 1 to 100 (the conflict index runs 0–100), got %q", v)
+		}
+		c.SurveyConflictMargin = n
+	}
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
 	}
@@ -311,6 +326,7 @@ var Variables = []Variable{
 	{"SURVEY_REMIND_AFTER_DAYS", "3", "giorni prima di ciascuno dei due promemoria / days before each of the two reminders"},
 	{"SURVEY_PULSE_CRON", DefaultSurveyPulseCron, "quando parte il polso mensile / when the monthly pulse goes out"},
 	{"SURVEY_MAINTENANCE_CRON", DefaultSurveyMaintenanceCron, "rilascio a lotti, chiusure e promemoria dei questionari / survey batches, closes and reminders"},
+	{"SURVEY_CONFLICT_MARGIN", "10", "punti di aumento dell'indice di conflitto in due mesi che avvisano il dirigente / conflict index rise over two months that tells the dirigente"},
 }
 
 // Lookup returns the documentation of the variable name.
