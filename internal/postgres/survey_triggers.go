@@ -108,8 +108,10 @@ func (s *SurveyStore) RemindTx(ctx context.Context, tx pgx.Tx, today time.Time, 
 	instances := map[int64]*bot.SurveyInvite{} // per instance, what its messages say
 	total := 0
 	for total < limit {
-		// The conditions are repeated in the UPDATE's own WHERE: PostgreSQL re-checks those
-		// (not the CTE's) on a row a concurrent submission has just marked answered.
+		// Two maintenance firings may overlap (a slow one and the next, on two replicas): the
+		// invitations one is reminding are locked, and the other skips them rather than waiting
+		// and reminding them again. The conditions are repeated in the UPDATE's own WHERE,
+		// which PostgreSQL re-checks on a row changed meanwhile (a submission just committed).
 		rows, err := tx.Query(ctx, `
 WITH due AS (
     SELECT v.instance_id, v.employee_id
@@ -122,11 +124,12 @@ WITH due AS (
       AND e.active AND e.erased_at IS NULL
     ORDER BY v.instance_id, v.employee_id
     LIMIT $3
+    FOR UPDATE OF v SKIP LOCKED
 )
 UPDATE survey_invitations v SET reminders = v.reminders + 1
 FROM due
 WHERE v.instance_id = due.instance_id AND v.employee_id = due.employee_id
-  AND NOT v.answered AND v.reminders < $4
+  AND NOT v.answered AND v.reminders < $4 AND v.invited_on + (v.reminders + 1) * $1::int <= $2::date
 RETURNING v.instance_id, v.employee_id, v.reminders`, every, day, min(remindBatch, limit-total), MaxReminders)
 		if err != nil {
 			return total, wrap("remind", err)

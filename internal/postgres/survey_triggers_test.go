@@ -282,3 +282,72 @@ func TestRemindersRespectTheLimit(t *testing.T) {
 		t.Fatalf("reminders per call %v for %d people, want 10, 10, 4", got, len(f.all))
 	}
 }
+
+// Two maintenance firings overlapping (one still in its transaction when the other starts)
+// remind each person once: the second skips the invitations the first holds instead of
+// reminding them again once it commits.
+func TestOverlappingRemindersSendEachOnce(t *testing.T) {
+	t.Parallel()
+	f := newSurveyFixture(t, 5)
+	ctx := context.Background()
+	if _, err := f.pool.Exec(ctx, `CREATE TABLE test_survey_outbox (key text PRIMARY KEY, channel text NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	store, err := postgres.NewSurveyStore(f.pool, postgres.SurveyConfig{MinRespondents: 5, Keys: []string{testSurveyKey}, Outbox: tableOutbox{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(ctx, postgres.InstanceSpec{Template: postgres.PulseSurveyTemplate, Subject: "pulse:2026-11",
+		Audience: f.dept["S1"]}, remindNotice); err != nil {
+		t.Fatal(err)
+	}
+	// Invited long ago: were the first firing's reminders not held, the second would count
+	// them as the first and send the second at once.
+	if _, err := f.pool.Exec(ctx, `UPDATE survey_invitations SET invited_on = current_date - 30`); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx)
+	n1, err := store.RemindTx(ctx, first, time.Now(), 3, 1000, remindNotice)
+	if err != nil || n1 != 12 {
+		t.Fatalf("first firing: %d, %v; want 12", n1, err)
+	}
+	second := make(chan int, 1)
+	go func() {
+		var n int
+		err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+			var err error
+			n, err = store.RemindTx(ctx, tx, time.Now(), 3, 1000, remindNotice)
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		second <- n
+	}()
+	// Let the second firing either finish or block on the first's locks, then commit the first.
+	var (
+		n2   int
+		done bool
+	)
+	select {
+	case n2 = <-second:
+		done = true
+	case <-time.After(2 * time.Second):
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !done {
+		n2 = <-second
+	}
+	if n2 != 0 {
+		t.Fatalf("the overlapping firing sent %d more reminders, want 0", n2)
+	}
+	if n := f.count(t, `SELECT count(*) FROM test_survey_outbox WHERE key LIKE '%:r2'`); n != 0 {
+		t.Fatalf("%d second reminders sent on the day of the first", n)
+	}
+}
