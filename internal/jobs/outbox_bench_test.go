@@ -3,7 +3,9 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,4 +41,44 @@ func BenchmarkOutboxPostTx(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "notices/s")
+}
+
+// BenchmarkPulseOpen runs the monthly pulse's firing for a council of 20,000 active employees:
+// the instance, 20,000 invitations and 20,000 DMs (Bot.SurveyNotice, texts in outbox_texts,
+// post jobs) in one transaction, as SurveyPulseSchedule does. Each iteration is a new month.
+func BenchmarkPulseOpen(b *testing.B) {
+	const people = 20_000
+	ctx := context.Background()
+	pool := pgtest.NewPool(b)
+	if _, err := pool.Exec(ctx, `INSERT INTO employees (display_name, email)
+		SELECT 'Persona ' || n, 'p' || n || '@comune.example.it' FROM generate_series(1, $1::int) n`, people); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO employee_identities (transport, external_id, employee_id) SELECT 'slack', 'U' || id, id FROM employees`); err != nil {
+		b.Fatal(err)
+	}
+	outbox, err := jobs.NewOutbox(pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	surveys, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: 5, Keys: []string{strings.Repeat("b", 40)}, Outbox: outbox})
+	if err != nil {
+		b.Fatal(err)
+	}
+	core := bot.New(bot.Config{Store: postgres.NewStore(pool), DefaultLocale: "it"})
+	month := time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		var n int
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			n, err = surveys.OpenPulseTx(ctx, tx, month.Format("2006-01"), month.AddDate(0, 0, 15), core.SurveyNotice)
+			return err
+		})
+		if err != nil || n != people {
+			b.Fatalf("pulse: %d invited, %v", n, err)
+		}
+		month = month.AddDate(0, 1, 0)
+	}
+	b.ReportMetric(float64(people*b.N)/b.Elapsed().Seconds(), "people/s")
 }
