@@ -24,9 +24,6 @@ const (
 // BenchmarkOutboxPostTx), a maintenance firing may send as many reminders.
 const SurveyScheduleTimeout = 5 * time.Minute
 
-// pulseCatchUp is how late a missed pulse is still sent.
-const pulseCatchUp = 12 * time.Hour
-
 // MaxRemindersPerFiring bounds the reminders one maintenance firing sends, so that its
 // transaction stays short; the rest go with the next firing.
 const MaxRemindersPerFiring = 20_000
@@ -69,9 +66,9 @@ func SurveyPulseSchedule(cron string, src PulseSource, openDays int, notice bot.
 		Name:    SurveyPulseScheduleName,
 		Cron:    cron,
 		Timeout: SurveyScheduleTimeout,
-		// A month has one pulse: one missed while no leader was up (a deploy, an outage at
-		// 09:00 on the 1st) is still sent when a leader is elected that day.
-		CatchUp: pulseCatchUp,
+		// The default catch-up (a leader elected within ten minutes of the fire time sends a
+		// pulse it missed), like the other schedules. A longer one would make every process
+		// started on the 1st — a console, a test — the sender of a missed pulse hours later.
 		Run: func(ctx context.Context, f Firing) error {
 			month := f.FireAt.Format("2006-01")
 			n, err := src.OpenPulseTx(ctx, f.Tx, month, closingAfter(f.FireAt, openDays), notice)
