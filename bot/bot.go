@@ -5,6 +5,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -43,6 +44,9 @@ type Config struct {
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SurveyOpenDays is how many days a survey opened by a change (a project's milestone or
+	// close) stays open (SURVEY_OPEN_DAYS); 0 means DefaultSurveyOpenDays.
+	SurveyOpenDays int
 }
 
 // Bot routes requests to command handlers and turns their results into replies.
@@ -58,6 +62,7 @@ type Bot struct {
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
+	surveyOpen    time.Duration
 	commands      []*Command
 	middleware    []Middleware
 }
@@ -86,6 +91,7 @@ func New(cfg Config) *Bot {
 	if b.now == nil {
 		b.now = time.Now
 	}
+	b.surveyOpen = time.Duration(cmp.Or(cfg.SurveyOpenDays, DefaultSurveyOpenDays)) * 24 * time.Hour
 	if b.loc == nil {
 		if loc, err := time.LoadLocation(meetcal.DefaultLocation); err == nil {
 			b.loc = loc

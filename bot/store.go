@@ -182,6 +182,16 @@ type PersonalData struct {
 	NeverWith []int64 `json:"never_with"`
 	// MeetingRounds are the exchange rounds this person was grouped in, with their answers.
 	MeetingRounds []PersonalMeetingRound `json:"meeting_rounds"`
+	// Evaluations are the projects this person was asked to evaluate from outside.
+	Evaluations []PersonalEvaluation `json:"project_evaluations"`
+}
+
+// PersonalEvaluation is a project one was asked to evaluate, in an export (never whether or
+// what one answered: nobody can know what).
+type PersonalEvaluation struct {
+	ProjectID    int64     `json:"project_id"`
+	ProjectTitle string    `json:"project_title"`
+	InvitedAt    time.Time `json:"invited_at"`
 }
 
 // PersonalEnrolment is an exchange-programme enrolment in an export.
