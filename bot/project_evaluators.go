@@ -164,6 +164,9 @@ func (b *Bot) projectEvaluatorRemove(ctx context.Context, c *Call, p Project) (R
 	if err := requireEvaluatorsManager(c, p); err != nil {
 		return Reply{}, err
 	}
+	if p.Phase == PhaseConcluso || p.Phase == PhaseAnnullato {
+		return Reply{}, Errorf(ECONFLICT, "evaluation.error.remove_closed", "id", p.ID, "phase", c.T("phase."+string(p.Phase)))
+	}
 	arg := c.Param("@persona")
 	e, err := b.findPerson(ctx, c, arg)
 	if err != nil {
