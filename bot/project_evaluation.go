@@ -121,6 +121,9 @@ func surveySection(c *Call, title string, s EvaluationSurvey, k int, manage bool
 		if manage {
 			lines = append(lines, c.T("evaluation.counts", "n", s.Answered, "invited", s.Invited))
 		}
+	case !manage && s.Closed:
+		sec.Text = c.T("evaluation.hidden_closed", "k", k)
+		return sec
 	case !manage:
 		sec.Text = c.T("evaluation.hidden_public", "k", k)
 		return sec
@@ -244,21 +247,25 @@ func verdictSection(c *Call, ev ProjectEvaluation) Section {
 				"verdict", groupVerdict(c, group.s, dim.key, reportK(group.s, ev.K))))
 		}
 	}
-	sec.Text = strings.Join(lines, "\n")
+	sec.Text = fitLines(c, lines, maxSummaryText)
 	return sec
 }
 
 // groupVerdict is one group's verdict on one dimension, or why there is none.
 func groupVerdict(c *Call, s EvaluationSurvey, key string, k int) string {
+	tooFew := "evaluation.verdict.not_enough"
+	if s.Closed {
+		tooFew = "evaluation.verdict.too_few"
+	}
 	if !s.Opened() || s.Report.Hidden {
-		return c.T("evaluation.verdict.not_enough", "k", k)
+		return c.T(tooFew, "k", k)
 	}
 	for _, q := range s.Report.Questions {
 		if q.Question.Key != key {
 			continue
 		}
 		if q.Hidden {
-			return c.T("evaluation.verdict.not_enough", "k", k)
+			return c.T(tooFew, "k", k)
 		}
 		v, ok := replicabilityVerdict(q)
 		if !ok {

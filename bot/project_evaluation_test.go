@@ -407,6 +407,10 @@ func TestEvaluationCardAtTheKBoundary(t *testing.T) {
 		f.T("evaluation.verdict.line", "group", f.T("evaluation.verdict.team"),
 			"verdict", f.T("evaluation.verdict.as_is")+" (Sì, così com'è 3 · Sì, con adattamenti 1 · No 0 · Non so 0)"))
 	reply := f.ok(t, "carla", fmt.Sprintf("progetto %d", enough))
+	// Closed below k, for a reader: never, rather than "not yet".
+	public := f.ok(t, "luca", fmt.Sprintf("progetto %d", few)).PlainText()
+	wantText(t, "public k−1 card", public, f.T("evaluation.hidden_closed", "k", evalK),
+		f.T("evaluation.verdict.line", "group", f.T("evaluation.verdict.external"), "verdict", f.T("evaluation.verdict.too_few", "k", evalK)))
 	for _, s := range reply.Sections {
 		if n := len([]rune(s.Title + "\n" + s.Text)); n > 3000 {
 			t.Errorf("section %q is %d characters", s.Title, n)
