@@ -5,7 +5,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -44,10 +43,13 @@ type Config struct {
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// SurveyOpenDays is how many days a survey opened by a change (a project's milestone or
-	// close) stays open (SURVEY_OPEN_DAYS); 0 means DefaultSurveyOpenDays.
+	// SurveyOpenDays is how long a survey stays open (SURVEY_OPEN_DAYS); 0 means
+	// DefaultSurveyOpenDays.
 	SurveyOpenDays int
 }
+
+// DefaultSurveyOpenDays is SURVEY_OPEN_DAYS's default.
+const DefaultSurveyOpenDays = 14
 
 // Bot routes requests to command handlers and turns their results into replies.
 type Bot struct {
@@ -62,25 +64,27 @@ type Bot struct {
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
-	surveyOpen    time.Duration
-	commands      []*Command
-	middleware    []Middleware
+	// surveyOpenDays is how long a survey stays open after its period (SURVEY_OPEN_DAYS).
+	surveyOpenDays int
+	commands       []*Command
+	middleware     []Middleware
 }
 
 // New returns a Bot with the built-in commands registered.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		store:         cfg.Store,
-		importer:      cfg.Importer,
-		projects:      cfg.Projects,
-		teams:         cfg.Teams,
-		meetings:      cfg.Meetings,
-		directory:     cfg.Directory,
-		holidays:      cfg.Holidays,
-		loc:           cfg.Location,
-		log:           cfg.Logger,
-		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
-		now:           cfg.Now,
+		store:          cfg.Store,
+		importer:       cfg.Importer,
+		projects:       cfg.Projects,
+		teams:          cfg.Teams,
+		meetings:       cfg.Meetings,
+		directory:      cfg.Directory,
+		holidays:       cfg.Holidays,
+		loc:            cfg.Location,
+		log:            cfg.Logger,
+		defaultLocale:  i18n.Normalize(cfg.DefaultLocale),
+		now:            cfg.Now,
+		surveyOpenDays: cfg.SurveyOpenDays,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -88,10 +92,12 @@ func New(cfg Config) *Bot {
 	if b.defaultLocale == "" {
 		b.defaultLocale = i18n.Default
 	}
+	if b.surveyOpenDays <= 0 {
+		b.surveyOpenDays = DefaultSurveyOpenDays
+	}
 	if b.now == nil {
 		b.now = time.Now
 	}
-	b.surveyOpen = time.Duration(cmp.Or(cfg.SurveyOpenDays, DefaultSurveyOpenDays)) * 24 * time.Hour
 	if b.loc == nil {
 		if loc, err := time.LoadLocation(meetcal.DefaultLocation); err == nil {
 			b.loc = loc

@@ -210,7 +210,7 @@ func containsID(ids []int64, id int64) bool {
 // surveyOpening is what the surveys a change opens need: the invitation message and when they
 // close (SurveyOpenDays from now).
 func (b *Bot) surveyOpening() SurveyOpening {
-	return SurveyOpening{Notice: b.SurveyNotice, ClosesAt: b.now().Add(b.surveyOpen)}
+	return SurveyOpening{Notice: b.SurveyNotice, ClosesAt: b.now().AddDate(0, 0, b.surveyOpenDays)}
 }
 
 // evaluatorAddedNotices tell each new evaluator, in their language, who asked them to evaluate

@@ -159,8 +159,8 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 }
 
 // evaluationReminders tell who moved a project into an evaluated phase what was sent and what
-// is still theirs to do: at the close, the final values of the indicators that have none, and
-// the external evaluators when nobody was asked.
+// is still theirs to do: at the close, the final values of the indicators that have none (the
+// card's external section says how to ask evaluators when nobody was asked).
 func evaluationReminders(c *Call, p Project, to Phase) string {
 	id := strconv.FormatInt(p.ID, 10)
 	var lines []string

@@ -414,12 +414,6 @@ const (
 	MaxSurveyTextAnswer = survey.MaxTextLength
 )
 
-// The evaluation of projects.
-const (
-	// DefaultSurveyOpenDays is how long a project's survey stays open when Config says
-	// nothing (SURVEY_OPEN_DAYS): two weeks, long enough for holidays and part-time work.
-	DefaultSurveyOpenDays = 14
-	// MaxEvaluators bounds a project's external evaluators: enough for a panel, few enough
-	// that the list fits one message and nobody mistakes the command for a mailing list.
-	MaxEvaluators = 20
-)
+// MaxEvaluators bounds a project's external evaluators: enough for a panel, few enough that the
+// list fits one message and nobody mistakes the command for a mailing list.
+const MaxEvaluators = 20

@@ -733,10 +733,15 @@ func (s *Store) RecordMeasurement(ctx context.Context, projectID, indicatorID, a
 	on := dateOf(m.On)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if m.Final {
-			// Before the insert: the unique index allows one final value per indicator.
-			if _, err := tx.Exec(ctx, `UPDATE indicator_measurements m SET final = false FROM indicators i
-				WHERE i.id = m.indicator_id AND i.id = $2 AND i.project_id = $1 AND m.final AND m.measured_on <> $3`,
-				projectID, indicatorID, on); err != nil {
+			// The indicator row locked, so that two final values recorded at once take turns;
+			// the previous mark cleared before the insert, since the unique index allows one
+			// final value per indicator.
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM indicators WHERE id = $2 AND project_id = $1 FOR UPDATE`,
+				projectID, indicatorID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE indicator_measurements SET final = false
+				WHERE indicator_id = $1 AND final AND measured_on <> $2`, indicatorID, on); err != nil {
 				return err
 			}
 		}
