@@ -175,6 +175,9 @@ type PersonalData struct {
 	Invitations []PersonalInvitation `json:"team_invitations"`
 	// Teams are the project teams this person belongs to.
 	Teams []PersonalTeam `json:"teams"`
+	// Evaluations are the projects this person was asked to evaluate from outside (never
+	// whether or what they answered).
+	Evaluations []PersonalEvaluation `json:"project_evaluations"`
 	// Meetings are this person's exchange-programme enrolments (left ones included).
 	Meetings []PersonalEnrolment `json:"meeting_programmes"`
 	// NeverWith lists the people this person asked never to be grouped with (their own
@@ -182,16 +185,6 @@ type PersonalData struct {
 	NeverWith []int64 `json:"never_with"`
 	// MeetingRounds are the exchange rounds this person was grouped in, with their answers.
 	MeetingRounds []PersonalMeetingRound `json:"meeting_rounds"`
-	// Evaluations are the projects this person was asked to evaluate from outside.
-	Evaluations []PersonalEvaluation `json:"project_evaluations"`
-}
-
-// PersonalEvaluation is a project one was asked to evaluate, in an export (never whether or
-// what one answered: nobody can know what).
-type PersonalEvaluation struct {
-	ProjectID    int64     `json:"project_id"`
-	ProjectTitle string    `json:"project_title"`
-	InvitedAt    time.Time `json:"invited_at"`
 }
 
 // PersonalEnrolment is an exchange-programme enrolment in an export.
@@ -231,6 +224,13 @@ type PersonalTeam struct {
 	ProjectID    int64     `json:"project_id"`
 	ProjectTitle string    `json:"project_title"`
 	JoinedAt     time.Time `json:"joined_at"`
+}
+
+// PersonalEvaluation is a project one was asked to evaluate, in an export.
+type PersonalEvaluation struct {
+	ProjectID    int64     `json:"project_id"`
+	ProjectTitle string    `json:"project_title"`
+	InvitedAt    time.Time `json:"invited_at"`
 }
 
 // PersonalEmployee is the employee row in an export.

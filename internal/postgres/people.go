@@ -122,8 +122,7 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, employeeID int64, key string) e
 func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.PersonalData, error) {
 	d := bot.PersonalData{ExportedAt: time.Now().UTC(), Identities: []bot.PersonalIdentity{}, Skills: []bot.PersonalSkill{},
 		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}, Invitations: []bot.PersonalInvitation{},
-		Teams: []bot.PersonalTeam{}, Meetings: []bot.PersonalEnrolment{}, NeverWith: []int64{}, MeetingRounds: []bot.PersonalMeetingRound{},
-		Evaluations: []bot.PersonalEvaluation{}}
+		Teams: []bot.PersonalTeam{}, Meetings: []bot.PersonalEnrolment{}, NeverWith: []int64{}, MeetingRounds: []bot.PersonalMeetingRound{}}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		e := &d.Employee
 		var email, locale, tz, unit *string
@@ -167,6 +166,11 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 		if d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam]); err != nil {
 			return err
 		}
+		rows, _ = tx.Query(ctx, `SELECT v.project_id, p.title, v.invited_at
+			FROM project_evaluators v JOIN projects p ON p.id = v.project_id WHERE v.employee_id = $1 ORDER BY v.invited_at, v.id`, employeeID)
+		if d.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalEvaluation]); err != nil {
+			return err
+		}
 		rows, _ = tx.Query(ctx, `SELECT m.programme_id, p.name, m.joined_at, m.left_at, m.paused_rounds, m.auto_paused, m.missed_in_row
 			FROM meeting_participants m JOIN meeting_programmes p ON p.id = m.programme_id
 			WHERE m.employee_id = $1 ORDER BY m.joined_at, m.programme_id`, employeeID)
@@ -181,12 +185,7 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 			FROM meeting_participation pp JOIN meeting_rounds r ON r.id = pp.round_id
 			JOIN meeting_programmes p ON p.id = r.programme_id JOIN meeting_groups g ON g.id = pp.group_id
 			WHERE pp.employee_id = $1 ORDER BY r.scheduled_for, r.id`, employeeID)
-		if d.MeetingRounds, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalMeetingRound]); err != nil {
-			return err
-		}
-		rows, _ = tx.Query(ctx, `SELECT v.project_id, p.title, v.invited_at
-			FROM project_evaluators v JOIN projects p ON p.id = v.project_id WHERE v.employee_id = $1 ORDER BY v.invited_at, v.id`, employeeID)
-		d.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalEvaluation])
+		d.MeetingRounds, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalMeetingRound])
 		return err
 	})
 	if err != nil {
@@ -283,11 +282,11 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened 
 			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
+			// Having been asked to evaluate projects is theirs too.
+			`DELETE FROM project_evaluators WHERE employee_id = $1`,
 			// The record that they were invited to surveys, and whether they answered, goes;
 			// their answers, which hold nothing of them, stay (they are nobody's any more).
 			`DELETE FROM survey_invitations WHERE employee_id = $1`,
-			// So does the record that they were asked to evaluate projects.
-			`DELETE FROM project_evaluators WHERE employee_id = $1`,
 			`UPDATE meeting_participants SET left_at = now() WHERE employee_id = $1 AND left_at IS NULL`,
 			// The audit names people by employee id; should an older entry hold a chat id or
 			// an e-mail of theirs, it goes (the entry stays).
