@@ -84,7 +84,7 @@ func evaluationSections(c *Call, p Project, ev ProjectEvaluation, manage bool) [
 		external := surveySection(c, c.T("evaluation.external.title"), ev.External, ev.K, manage, skip)
 		if !ev.External.Opened() || ev.External.Invited == 0 {
 			external.Text = c.T("evaluation.external.none")
-			if manage {
+			if mayInviteEvaluators(c, p) && !ev.External.Closed {
 				external.Text += " " + c.T("evaluation.external.howto", "id", p.ID)
 			}
 		} else if ev.External.Invited < reportK(ev.External, ev.K) && manage {

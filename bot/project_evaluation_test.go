@@ -234,6 +234,10 @@ func TestExternalEvaluatorFlowEndToEnd(t *testing.T) {
 	if err := f.store.Pool().QueryRow(ctx, `SELECT id FROM project_evaluators WHERE employee_id = $1`, f.ids["ivo"]).Scan(&ivoRow); err != nil {
 		t.Fatal(err)
 	}
+	ref := bot.NoticeRef{Kind: bot.RefEvaluator, ID: ivoRow, People: []int64{f.ids["ivo"]}, About: []int64{f.ids["carla"]}}
+	if due, err := f.store.MessageDue(ctx, ref); err != nil || !due || told["ivo"] != fmt.Sprintf("project-evaluator:%d", ivoRow) {
+		t.Fatalf("the evaluator's message is not due while he is asked: %v %v (%v)", due, err, told)
+	}
 	before = len(notices(t, f.store))
 	r = f.ok(t, "carla", cmd("valutatori togli @ivo"))
 	wantText(t, "removed", r.Text, f.T("evaluation.removed", "name", "ivo", "id", p))
@@ -241,7 +245,6 @@ func TestExternalEvaluatorFlowEndToEnd(t *testing.T) {
 		ns[0].channel != "console:ivo" {
 		t.Fatalf("removal notices = %+v", ns)
 	}
-	ref := bot.NoticeRef{Kind: bot.RefEvaluator, ID: ivoRow, People: []int64{f.ids["ivo"]}}
 	if due, err := f.store.MessageDue(ctx, ref); err != nil || due {
 		t.Fatalf("the removed evaluator's message is still due: %v %v", due, err)
 	}
