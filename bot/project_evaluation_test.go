@@ -383,6 +383,14 @@ func TestEvaluationCardAtTheKBoundary(t *testing.T) {
 	if res, err := f.surveys.Close(ctx, ext); err != nil || res.Discarded != evalK-1 {
 		t.Fatalf("close below k: %+v %v", res, err)
 	}
+	// Someone asked once the external survey has closed is recorded, cannot answer, and gets
+	// no message (there is nothing left for them to do).
+	before := len(notices(t, f.store))
+	r := f.ok(t, "carla", fmt.Sprintf("progetto %d valutatori @lara", few))
+	wantText(t, "after the survey closed", r.Text, f.T("evaluation.added_survey_closed", "n", 1, "names", "lara"))
+	if ns := notices(t, f.store)[before:]; len(ns) != 0 {
+		t.Errorf("messages to an evaluator asked after the survey closed: %+v", ns)
+	}
 	// Enough: k evaluators answer; the team k−1 (hidden), then k (shown).
 	ext2, int2 := f.instance(t, enough, bot.SurveyCloseExternal), f.instance(t, enough, bot.SurveyCloseInternal)
 	f.answer(t, ext2, 2, "no", "fabio", "gina", "ivo", "lara")

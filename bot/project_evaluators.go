@@ -214,11 +214,17 @@ func (b *Bot) surveyOpening() SurveyOpening {
 }
 
 // evaluatorAddedNotices tell each new evaluator, in their language, who asked them to evaluate
-// which project and what will happen. Keyed by the evaluator row, and due only while that row
-// exists: someone removed before the message went out is not told.
+// which project and what will happen (after the close, that the survey comes apart; nothing
+// when it has closed). Keyed by the evaluator row, and due only while that row exists: someone
+// removed before the message went out is not told.
 func (b *Bot) evaluatorAddedNotices(c *Call, p Project) EvaluatorNoticeFunc {
 	from := PersonRef{ID: c.Caller.ID, Name: c.Caller.DisplayName}
 	return func(evs []Evaluator, surveyOpen bool) []Notice {
+		if p.Phase == PhaseConcluso && !surveyOpen {
+			// Asked after the external survey closed: there is nothing left for them to do, and
+			// the coordinator's reply says so.
+			return nil
+		}
 		out := make([]Notice, 0, len(evs))
 		for _, ev := range evs {
 			rc := b.callFor(ev.Person)
