@@ -32,6 +32,8 @@ type Config struct {
 	Teams TeamStore
 	// Meetings stores exchange programmes; nil leaves the meeting commands out.
 	Meetings MeetingStore
+	// Surveys lists and takes survey answers ("valuta"); nil leaves the command out.
+	Surveys FeedbackStore
 	// Directory lists channel members for programmes whose audience is a channel.
 	Directory ChannelDirectory
 	// Holidays are the days exchange rounds skip (national holidays when nil).
@@ -52,6 +54,7 @@ type Bot struct {
 	projects      ProjectStore
 	teams         TeamStore
 	meetings      MeetingStore
+	surveys       FeedbackStore
 	directory     ChannelDirectory
 	holidays      *meetcal.Calendar
 	loc           *time.Location
@@ -70,6 +73,7 @@ func New(cfg Config) *Bot {
 		projects:      cfg.Projects,
 		teams:         cfg.Teams,
 		meetings:      cfg.Meetings,
+		surveys:       cfg.Surveys,
 		directory:     cfg.Directory,
 		holidays:      cfg.Holidays,
 		loc:           cfg.Location,
@@ -110,6 +114,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.meetings != nil {
 		b.Register(b.meetingsCommand())
+	}
+	if b.surveys != nil {
+		b.Register(b.feedbackCommand())
 	}
 	return b
 }

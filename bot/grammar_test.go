@@ -12,13 +12,14 @@ import (
 
 // grammarBot is a bot with every command registered (stores are not needed to parse).
 func grammarBot() *Bot {
-	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}})
+	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Surveys: feedbackStoreStub{}})
 }
 
 type (
-	projectStoreStub struct{ ProjectStore }
-	teamStoreStub    struct{ TeamStore }
-	meetingStoreStub struct{ MeetingStore }
+	projectStoreStub  struct{ ProjectStore }
+	teamStoreStub     struct{ TeamStore }
+	meetingStoreStub  struct{ MeetingStore }
+	feedbackStoreStub struct{ FeedbackStore }
 )
 
 func parseText(t *testing.T, b *Bot, text, locale string) (*Command, Parsed, error) {
