@@ -271,13 +271,22 @@ func readSurveyAnswer(c *Call, t survey.Template) (survey.Response, map[string]s
 	return resp, prefill, problems
 }
 
-// readSurveyValue reads one answer: 1–5 for a scale (also "4 — Molto"), sì/si/yes/no/true/false
+// readSurveyValue reads one answer: 1–5 for a scale (also "5 — Molto utile", or an end's label
+// alone, "Molto utile"), sì/si/yes/no/true/false
 // for yes/no, an option's key or its text in either language for a choice, any text for free
 // text (its length is Validate's). ok is false when v cannot be read as that kind at all; a
 // number out of the scale is read, for Validate to say.
 func readSurveyValue(q survey.Question, v string) (survey.Value, bool) {
 	switch q.Kind {
 	case survey.KindLikert:
+		for _, end := range []struct {
+			label survey.Text
+			n     int
+		}{{q.Low, survey.LikertMin}, {q.High, survey.LikertMax}} {
+			if strings.EqualFold(v, strings.TrimSpace(end.label.IT)) || strings.EqualFold(v, strings.TrimSpace(end.label.EN)) {
+				return survey.Value{N: end.n}, true
+			}
+		}
 		head := strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '—' || r == '-' || r == '–' })
 		if len(head) == 0 {
 			return survey.Value{}, false
