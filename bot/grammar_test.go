@@ -318,3 +318,42 @@ func TestFormsComeFromTheDeclaredFields(t *testing.T) {
 		}
 	}
 }
+
+// A sub-command with AnyField takes keys known only when it runs (a survey's questions): kept
+// as given, a form's value replacing the typed one, a key typed twice refused; the help shows
+// the placeholder, and SuggestKey finds the key meant.
+func TestAnyFieldKeepsKeysForTheHandler(t *testing.T) {
+	t.Parallel()
+	b := grammarBot()
+	args, err := ParseArgs(`valuta 12 utilita=4 idea=" un'idea " altro-ufficio=sì`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := b.Lookup(args.Positional[0])
+	args.Positional = args.Positional[1:]
+	p, err := cmd.Parse(args, map[string]string{"Utilita": "5", "nuovo-contatto": "no"}, i18n.IT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"utilita": "5", "idea": "un'idea", "altro-ufficio": "sì", "nuovo-contatto": "no"}
+	if p.ID != 12 || p.Sub.AnyField == nil || len(p.Named) != len(want) {
+		t.Fatalf("parsed %+v", p)
+	}
+	for k, v := range want {
+		if p.Named[k] != v {
+			t.Errorf("%s = %q, want %q", k, p.Named[k], v)
+		}
+	}
+	if _, _, err := parseText(t, b, "valuta 12 utilita=4 utilita=5", i18n.IT); !errIs(err, "error.kv_duplicate") {
+		t.Errorf("a key typed twice: %v", err)
+	}
+	if u := SubUsage(cmd, p.Sub, i18n.EN); u != "feedback ID [question=…]…" {
+		t.Errorf("usage %q", u)
+	}
+	if s := SuggestKey("utilta", []string{"idea", "utilita", "altro-ufficio"}); s != "utilita" {
+		t.Errorf("suggestion %q", s)
+	}
+	if s := SuggestKey("zzz", []string{"idea", "utilita"}); s != "" {
+		t.Errorf("suggestion for zzz %q", s)
+	}
+}
