@@ -43,9 +43,9 @@ type modalView struct {
 		CallbackID      string                `json:"callback_id"`
 		PrivateMetadata string                `json:"private_metadata"`
 		Blocks          []struct {
-			Type     string                `json:"type"`
-			BlockID  string                `json:"block_id"`
-			Optional bool                  `json:"optional"`
+			Type     string                 `json:"type"`
+			BlockID  string                 `json:"block_id"`
+			Optional bool                   `json:"optional"`
 			Text     *struct{ Text string } `json:"text"`
 			Label    *struct{ Text string } `json:"label"`
 			Hint     *struct{ Text string } `json:"hint"`
