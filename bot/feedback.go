@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/internal/survey"
@@ -287,7 +288,9 @@ func readSurveyValue(q survey.Question, v string) (survey.Value, bool) {
 				return survey.Value{N: end.n}, true
 			}
 		}
-		head := strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '—' || r == '-' || r == '–' })
+		// The number before a label ("5 — Molto utile"); not a hyphen, which makes "-3" a
+		// number off the scale rather than 3.
+		head := strings.FieldsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == '—' || r == '–' })
 		if len(head) == 0 {
 			return survey.Value{}, false
 		}
