@@ -144,8 +144,8 @@ func (b *Bot) feedbackAnswer(ctx context.Context, c *Call) (Reply, error) {
 		case errors.Is(err, survey.ErrNotInvited):
 			return notInvitedReply(c), nil
 		case errors.As(err, &invalid):
-			// The store checks again, against the same version: only a template changed
-			// under us would get here. Its problems are said the same way.
+			// The store checks again against the same (immutable) version, so this is a
+			// safety net; its problems are said the same way.
 			problems = problemLines(c, s.Template, nil, invalid.Problems)
 		default:
 			// The error names the instance, never an answer.
