@@ -26,6 +26,8 @@ const (
 	recentSurveyDays = 90
 	// maxListedSurveys bounds the list: a Slack message holds 50 blocks.
 	maxListedSurveys = 15
+	// homeSurveyLines is how many pending surveys the start page names.
+	homeSurveyLines = 3
 	// Slack's limits that a survey's form must respect (the renderer would cut, but a cut
 	// label should be ours, with an ellipsis where we choose).
 	maxFormLabel   = 2000
@@ -104,6 +106,28 @@ func (b *Bot) feedbackList(ctx context.Context, c *Call) (Reply, error) {
 		r.Sections = append(r.Sections, Section{Text: c.T("feedback.anonymous")})
 	}
 	return r, nil
+}
+
+// homeSurveys adds to the start page the surveys waiting for the caller's answer, if any: the
+// first few by title and a button to the list.
+func (b *Bot) homeSurveys(ctx context.Context, c *Call, r *Reply) error {
+	mine, err := b.surveys.MySurveys(ctx, c.Caller.ID, b.now().AddDate(0, 0, -recentSurveyDays))
+	if err != nil {
+		return fmt.Errorf("home: surveys: %w", err)
+	}
+	if len(mine.Pending) == 0 {
+		return nil
+	}
+	lines := []string{c.T("feedback.home.count", "n", len(mine.Pending))}
+	for i, s := range mine.Pending {
+		if i == homeSurveyLines {
+			break
+		}
+		lines = append(lines, c.T("feedback.home.line", "id", s.InstanceID, "title", s.Title.In(c.Locale)))
+	}
+	r.Sections = append(r.Sections, Section{Title: c.T("feedback.home.title"), Text: strings.Join(lines, "\n")})
+	r.Choices = append(r.Choices, Choice{Label: c.T("feedback.button.list"), Command: feedbackWord, Style: StylePrimary})
+	return nil
 }
 
 // feedbackAnswer opens instance c.ID as a form, or takes its answers: given as fields (typed,

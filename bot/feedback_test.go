@@ -129,6 +129,19 @@ func TestFeedbackListsMyOpenUnansweredSurveys(t *testing.T) {
 		t.Errorf("luca: %+v", r)
 	}
 
+	// The start page names them, with a button to the list; nothing for luca.
+	home := ask(f.b, "gina", "home")
+	wantText(t, "home", home.PlainText(), "Questionari\n2 questionari aspettano la tua risposta (anonima):",
+		fmt.Sprintf("• n. %d — Com'è andato l'incontro tra uffici (`valuta %d`)", soon, soon))
+	hasList := false
+	for _, ch := range home.Choices {
+		hasList = hasList || ch.Command == "valuta"
+	}
+	if !hasList {
+		t.Errorf("home choices %+v lack the surveys", home.Choices)
+	}
+	wantNot(t, "luca's home", ask(f.b, "luca", "home").PlainText(), "Questionari")
+
 	// In English, with the English command word on the buttons.
 	f.ask(t, "profilo") // carla exists; gina switches language
 	if r := ask(f.b, "gina", "profilo lingua=en"); r.IsError {
