@@ -34,6 +34,8 @@ type Config struct {
 	Meetings MeetingStore
 	// Surveys lists and takes survey answers ("valuta"); nil leaves the command out.
 	Surveys FeedbackStore
+	// Indices reads the conflict and awareness indices; nil leaves the indici command out.
+	Indices IndicesStore
 	// Directory lists channel members for programmes whose audience is a channel.
 	Directory ChannelDirectory
 	// Holidays are the days exchange rounds skip (national holidays when nil).
@@ -56,6 +58,7 @@ type Bot struct {
 	meetings      MeetingStore
 	surveys       FeedbackStore
 	directory     ChannelDirectory
+	indices       IndicesStore
 	holidays      *meetcal.Calendar
 	loc           *time.Location
 	log           *slog.Logger
@@ -75,6 +78,7 @@ func New(cfg Config) *Bot {
 		meetings:      cfg.Meetings,
 		surveys:       cfg.Surveys,
 		directory:     cfg.Directory,
+		indices:       cfg.Indices,
 		holidays:      cfg.Holidays,
 		loc:           cfg.Location,
 		log:           cfg.Logger,
@@ -117,6 +121,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.surveys != nil {
 		b.Register(b.feedbackCommand())
+	}
+	if b.indices != nil {
+		b.Register(b.indicesCommand())
 	}
 	return b
 }

@@ -12,7 +12,8 @@ import (
 
 // grammarBot is a bot with every command registered (stores are not needed to parse).
 func grammarBot() *Bot {
-	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Surveys: feedbackStoreStub{}})
+	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Surveys: feedbackStoreStub{},
+		Indices: indicesStoreStub{}})
 }
 
 type (
@@ -20,6 +21,7 @@ type (
 	teamStoreStub     struct{ TeamStore }
 	meetingStoreStub  struct{ MeetingStore }
 	feedbackStoreStub struct{ FeedbackStore }
+	indicesStoreStub  struct{ IndicesStore }
 )
 
 func parseText(t *testing.T, b *Bot, text, locale string) (*Command, Parsed, error) {
