@@ -32,6 +32,8 @@ type Config struct {
 	Teams TeamStore
 	// Meetings stores exchange programmes; nil leaves the meeting commands out.
 	Meetings MeetingStore
+	// Surveys lists and takes survey answers ("valuta"); nil leaves the command out.
+	Surveys FeedbackStore
 	// Indices reads the conflict and awareness indices; nil leaves the indici command out.
 	Indices IndicesStore
 	// Directory lists channel members for programmes whose audience is a channel.
@@ -60,6 +62,7 @@ type Bot struct {
 	projects      ProjectStore
 	teams         TeamStore
 	meetings      MeetingStore
+	surveys       FeedbackStore
 	directory     ChannelDirectory
 	indices       IndicesStore
 	holidays      *meetcal.Calendar
@@ -81,6 +84,7 @@ func New(cfg Config) *Bot {
 		projects:       cfg.Projects,
 		teams:          cfg.Teams,
 		meetings:       cfg.Meetings,
+		surveys:        cfg.Surveys,
 		directory:      cfg.Directory,
 		indices:        cfg.Indices,
 		holidays:       cfg.Holidays,
@@ -126,6 +130,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.meetings != nil {
 		b.Register(b.meetingsCommand())
+	}
+	if b.surveys != nil {
+		b.Register(b.feedbackCommand())
 	}
 	if b.indices != nil {
 		b.Register(b.indicesCommand())
