@@ -58,6 +58,8 @@ type AnswerExport struct {
 	From, To time.Time
 	// ActorID is the admin who exports, for the audit log (0: the command line).
 	ActorID int64
+	// Limit, when above 0, stops the export after that many rows.
+	Limit int
 }
 
 // AnswerRow is one exported answer. It never carries a person, and never the stored response
@@ -251,7 +253,8 @@ func (b *Bot) adminExportAnswers(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	_, err = b.surveyAdmin.ExportAnswers(ctx, AnswerExport{From: from, To: to, ActorID: c.Caller.ID}, func(r AnswerRow) error {
+	_, err = b.surveyAdmin.ExportAnswers(ctx, AnswerExport{From: from, To: to, ActorID: c.Caller.ID,
+		Limit: MaxChatExportRows + 1}, func(r AnswerRow) error {
 		if w.Rows() == MaxChatExportRows {
 			return errTooManyRows
 		}

@@ -69,7 +69,8 @@ WHERE a.released_on BETWEEN $1 AND $2
 	AND (q.kind <> 'text' OR x.instance_id IS NOT NULL)
 ORDER BY a.instance_id, q.position, a.value_int, a.value_text, u.code NULLS FIRST,
 	CASE WHEN q.kind = 'text' THEN NULL ELSE a.released_on END,
-	CASE WHEN q.kind = 'text' THEN NULL ELSE a.response END`
+	CASE WHEN q.kind = 'text' THEN NULL ELSE a.response END
+LIMIT $4`
 
 // ExportAnswers streams the released answers of q's range to each (see above for what a row
 // may carry), and records the export in the audit log. It returns the rows each accepted; an
@@ -95,7 +96,14 @@ func (s *SurveyStore) ExportAnswers(ctx context.Context, q bot.AnswerExport, eac
 	}
 	from, to := dateOnly(q.From), dateOnly(q.To)
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, exportAnswersSQL, from, to, s.k)
+		// LIMIT NULL is no limit; a limit lets PostgreSQL keep only the first rows while it
+		// sorts (a top-N sort) instead of sorting the whole range for a chat reply that stops
+		// early.
+		var limit *int
+		if q.Limit > 0 {
+			limit = &q.Limit
+		}
+		rows, err := tx.Query(ctx, exportAnswersSQL, from, to, s.k, limit)
 		if err != nil {
 			return err
 		}

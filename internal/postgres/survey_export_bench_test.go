@@ -218,4 +218,3 @@ func BenchmarkExportAnswers(b *testing.B) {
 		})
 	}
 }
-
