@@ -46,6 +46,15 @@ func TestExportAnswersCommand(t *testing.T) {
 		}
 	}
 
+	for _, args := range [][]string{{"export", "risposte", "--help"}, {"export", "answers", "-h"}} {
+		code, out, _ := run(args...)
+		for _, want := range []string{"--dal string", "--from string", "--al string", "--to string", "SURVEY_MIN_RESPONDENTS", "docs/surveys.md", "risposte-2026.csv"} {
+			if code != 0 || !strings.Contains(out, want) {
+				t.Errorf("%v: code %d, the help lacks %q:\n%s", args, code, want, out)
+			}
+		}
+	}
+
 	// Five answers to the pulse, released today.
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
