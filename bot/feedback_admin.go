@@ -26,8 +26,9 @@ type SurveyAdmin interface {
 	SurveyTemplateVersions(ctx context.Context) ([]SurveyTemplateInfo, error)
 	// ExportAnswers calls each, in a stable order that says nothing about who answered or
 	// when, with every released answer of q's range that may leave the database (the
-	// anonymity rules are the store's: see AnswerRow). It stops at the first error each
-	// returns, and returns how many rows each accepted. The export is in the audit log.
+	// anonymity rules are the store's: see AnswerRow), up to q.Limit rows when set. It stops
+	// at the first error each returns, and returns how many rows each accepted. A complete
+	// export is recorded in the audit log.
 	ExportAnswers(ctx context.Context, q AnswerExport, each func(AnswerRow) error) (int, error)
 }
 
@@ -189,7 +190,8 @@ func (b *Bot) adminSurveys(ctx context.Context, c *Call) (Reply, error) {
 			"questions", latest.Questions))
 		vs := make([]string, len(t.Versions))
 		for i, v := range t.Versions {
-			vs[i] = c.T("feedback.admin.list_version", "version", v.Version, "date", dateText(c, &v.Created), "n", v.Questions)
+			created := v.Created.In(b.loc)
+			vs[i] = c.T("feedback.admin.list_version", "version", v.Version, "date", dateText(c, &created), "n", v.Questions)
 		}
 		lines = append(lines, "    "+strings.Join(vs, " · "))
 	}
@@ -270,16 +272,15 @@ func (b *Bot) adminExportAnswers(ctx context.Context, c *Call) (Reply, error) {
 	if err := w.Flush(); err != nil {
 		return Reply{}, err
 	}
-	span := map[string]any{"from": dateText(c, &from), "to": dateText(c, &to)}
+	fromText, toText := dateText(c, &from), dateText(c, &to)
 	if w.Rows() == 0 {
-		return Reply{Text: c.T("feedback.export.none", "from", span["from"], "to", span["to"])}, nil
+		return Reply{Text: c.T("feedback.export.none", "from", fromText, "to", toText)}, nil
 	}
 	return Reply{
-		Text: c.T("feedback.export.done", "n", formatCount(c.Locale, w.Rows()),
-			"from", span["from"], "to", span["to"]),
+		Text: c.T("feedback.export.done", "n", formatCount(c.Locale, w.Rows()), "from", fromText, "to", toText),
 		File: &File{
 			Name:        fmt.Sprintf("cantieri-risposte-%s-%s.csv", from.Format(time.DateOnly), to.Format(time.DateOnly)),
-			Title:       c.T("feedback.export.file", "from", span["from"], "to", span["to"]),
+			Title:       c.T("feedback.export.file", "from", fromText, "to", toText),
 			ContentType: "text/csv",
 			Data:        buf.Bytes(),
 		},
