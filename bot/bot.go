@@ -35,6 +35,8 @@ type Config struct {
 	Teams TeamStore
 	// Meetings stores exchange programmes; nil leaves the meeting commands out.
 	Meetings MeetingStore
+	// Indices reads the conflict and awareness indices; nil leaves the indici command out.
+	Indices IndicesStore
 	// Directory lists channel members for programmes whose audience is a channel.
 	Directory ChannelDirectory
 	// Holidays are the days exchange rounds skip (national holidays when nil).
@@ -57,6 +59,7 @@ type Bot struct {
 	teams         TeamStore
 	meetings      MeetingStore
 	directory     ChannelDirectory
+	indices       IndicesStore
 	holidays      *meetcal.Calendar
 	loc           *time.Location
 	log           *slog.Logger
@@ -76,6 +79,7 @@ func New(cfg Config) *Bot {
 		teams:         cfg.Teams,
 		meetings:      cfg.Meetings,
 		directory:     cfg.Directory,
+		indices:       cfg.Indices,
 		holidays:      cfg.Holidays,
 		loc:           cfg.Location,
 		log:           cfg.Logger,
@@ -115,6 +119,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.meetings != nil {
 		b.Register(b.meetingsCommand())
+	}
+	if b.indices != nil {
+		b.Register(b.indicesCommand())
 	}
 	return b
 }

@@ -12,13 +12,14 @@ import (
 
 // grammarBot is a bot with every command registered (stores are not needed to parse).
 func grammarBot() *Bot {
-	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}})
+	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Indices: indicesStoreStub{}})
 }
 
 type (
 	projectStoreStub struct{ ProjectStore }
 	teamStoreStub    struct{ TeamStore }
 	meetingStoreStub struct{ MeetingStore }
+	indicesStoreStub struct{ IndicesStore }
 )
 
 func parseText(t *testing.T, b *Bot, text, locale string) (*Command, Parsed, error) {

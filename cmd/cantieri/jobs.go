@@ -61,6 +61,13 @@ func (t teamParts) SetTeamChannel(ctx context.Context, projectID int64, channel 
 // channels creates project channels (the Slack client in serve, the terminal in console; nil
 // when serve has no Slack).
 func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, teams teamParts, poster bot.Poster, channels bot.Channels, opts ...jobsOption) (*jobs.Runner, error) {
+	// The conflict notices go through an outbox of their own, with their texts kept where
+	// erasing their recipient reaches them, like every other notice.
+	notices, err := jobs.NewOutbox(d.pool)
+	if err != nil {
+		return nil, err
+	}
+	notices.KeepTextsIn(postgres.NewOutbound(d.pool))
 	schedules := []jobs.Schedule{{
 		// Nightly housekeeping, at a quiet hour outside the DST-ambiguous 02:00–03:00.
 		Name: "housekeeping",
@@ -78,6 +85,8 @@ func newJobs(d *deps, cfg config.Config, log *slog.Logger, m *metrics.Metrics, t
 			time.Duration(cfg.IndicatorStaleDays)*24*time.Hour),
 		jobs.TeamInvitationsSchedule(jobs.DefaultTeamInvitationsCron, teams),
 		jobs.MeetingsSchedule(jobs.DefaultMeetingsCron, teams),
+		jobs.ConflictNoticesSchedule(jobs.DefaultConflictNoticesCron, postgres.ConflictNotices{K: cfg.SurveyMinRespondents},
+			teams.ConflictNotices, notices, float64(cfg.SurveyConflictMargin)),
 	}
 	jcfg := jobs.Config{
 		Logger:       log,

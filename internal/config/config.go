@@ -72,11 +72,18 @@ type Config struct {
 	// test, not against a database administrator (serve warns).
 	SurveyKeys     []string
 	SurveyKeyIsDev bool
+	// SurveyConflictMargin is how many index points (0–100) a department's conflict index
+	// must rise over two months for its dirigente to be told (SURVEY_CONFLICT_MARGIN, default
+	// 10, from 1 to 100).
+	SurveyConflictMargin int
 }
 
 // DevSurveyKey seals survey answers when SURVEY_KEY is not set. It is public (it is here), so
 // it protects nothing: production sets SURVEY_KEY.
 const DevSurveyKey = "cantieri-development-survey-key-not-a-secret"
+
+// DefaultSurveyConflictMargin is SURVEY_CONFLICT_MARGIN unless set.
+const DefaultSurveyConflictMargin = 10
 
 // MinSurveyKeyLen is the shortest SURVEY_KEY accepted (e.g. openssl rand -base64 32 gives 44).
 const MinSurveyKeyLen = 32
@@ -204,6 +211,14 @@ func Load(getenv func(string) string) (Config, error) {
 	if len(c.SurveyKeys) == 0 {
 		c.SurveyKeys, c.SurveyKeyIsDev = []string{DevSurveyKey}, true
 	}
+	c.SurveyConflictMargin = DefaultSurveyConflictMargin
+	if v := get("SURVEY_CONFLICT_MARGIN", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			bad("SURVEY_CONFLICT_MARGIN", "want a whole number of index points from 1 to 100 (the conflict index runs 0–100), got %q", v)
+		}
+		c.SurveyConflictMargin = n
+	}
 	if len(c.DepartmentType) > 40 {
 		bad("ORG_DEPARTMENT_TYPE", "an org unit type label of at most 40 characters (e.g. Settore), got %q", c.DepartmentType)
 	}
@@ -255,6 +270,7 @@ var Variables = []Variable{
 	{"LOCAL_HOLIDAYS", "12-26", "festività locali MM-DD / local holidays MM-DD"},
 	{"SURVEY_MIN_RESPONDENTS", "5", "k: nulla si mostra su meno di k risposte (minimo 3) / nothing shown below k respondents (at least 3)"},
 	{"SURVEY_KEY", "", "chiave che sigilla le risposte in attesa (obbligatoria in produzione) / key sealing pending answers (required in production)"},
+	{"SURVEY_CONFLICT_MARGIN", "10", "punti di aumento dell'indice di conflitto in due mesi che avvisano il dirigente / conflict index rise over two months that tells the dirigente"},
 }
 
 // Lookup returns the documentation of the variable name.

@@ -160,3 +160,25 @@ func TestSurveyVariables(t *testing.T) {
 		t.Fatalf("two keys: %v %+v", err, c.SurveyKeys)
 	}
 }
+
+// TestSurveyConflictMargin: 10 index points unless set; a whole number from 1 to 100, and the
+// error names the variable.
+func TestSurveyConflictMargin(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil || c.SurveyConflictMargin != 10 {
+		t.Fatalf("default: %v, %d", err, c.SurveyConflictMargin)
+	}
+	for _, v := range []string{"0", "-3", "101", "7.5", "dieci"} {
+		_, err := Load(env(map[string]string{"SURVEY_CONFLICT_MARGIN": v}))
+		if err == nil || !strings.Contains(err.Error(), "SURVEY_CONFLICT_MARGIN") {
+			t.Errorf("SURVEY_CONFLICT_MARGIN=%s: error %v", v, err)
+		}
+	}
+	for v, want := range map[string]int{"1": 1, "15": 15, "100": 100} {
+		c, err := Load(env(map[string]string{"SURVEY_CONFLICT_MARGIN": v}))
+		if err != nil || c.SurveyConflictMargin != want {
+			t.Errorf("SURVEY_CONFLICT_MARGIN=%s: %v, %d", v, err, c.SurveyConflictMargin)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 	switch ref.Kind {
 	case "":
 		kindOK = true
-	case bot.RefInvitation, bot.RefRound, bot.RefSurvey:
+	case bot.RefInvitation, bot.RefRound, bot.RefSurvey, bot.RefUnitHead:
 	default:
 		return false, fmt.Errorf("message due: unknown reference kind %q", ref.Kind)
 	}
@@ -43,10 +43,22 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 			OR ($3 = 'invitation' AND EXISTS (SELECT 1 FROM team_invitations WHERE id = $4 AND status = 'pending'))
 			OR ($3 = 'round' AND EXISTS (SELECT 1 FROM meeting_rounds r JOIN meeting_programmes p ON p.id = r.programme_id
 				WHERE r.id = $4 AND p.active))
-			OR `+surveyDueSQL+`)`,
+			OR `+surveyDueSQL+`
+			OR `+unitHeadDueSQL+`)`,
 		people, kindOK, ref.Kind, ref.ID, about).Scan(&due)
 	if err != nil {
 		return false, wrap(fmt.Sprintf("message due (%s %d)", ref.Kind, ref.ID), err)
 	}
 	return due, nil
 }
+
+// unitHeadDueSQL: a message for a unit's dirigente (bot.RefUnitHead) is due while its one
+// recipient still heads the unit or a unit above it, as a dirigente: a notice about a
+// department's figures reaches nobody who has since stopped heading it.
+const unitHeadDueSQL = `($3 = 'unit-head' AND cardinality($1::bigint[]) = 1
+			AND EXISTS (SELECT 1 FROM employee_roles r WHERE r.employee_id = ANY($1) AND r.role = 'dirigente')
+			AND EXISTS (WITH RECURSIVE up AS (
+					SELECT id, parent_id FROM org_units WHERE id = $4
+					UNION
+					SELECT p.id, p.parent_id FROM org_units p JOIN up ON p.id = up.parent_id)
+				SELECT 1 FROM manager_units m JOIN up ON up.id = m.unit_id WHERE m.employee_id = ANY($1)))`
