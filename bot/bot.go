@@ -35,6 +35,8 @@ type Config struct {
 	Teams TeamStore
 	// Meetings stores exchange programmes; nil leaves the meeting commands out.
 	Meetings MeetingStore
+	// Surveys lists and takes survey answers ("valuta"); nil leaves the command out.
+	Surveys FeedbackStore
 	// Indices reads the conflict and awareness indices; nil leaves the indici command out.
 	Indices IndicesStore
 	// Directory lists channel members for programmes whose audience is a channel.
@@ -48,7 +50,13 @@ type Config struct {
 	DefaultLocale string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SurveyOpenDays is how long a survey stays open (SURVEY_OPEN_DAYS); 0 means
+	// DefaultSurveyOpenDays.
+	SurveyOpenDays int
 }
+
+// DefaultSurveyOpenDays is SURVEY_OPEN_DAYS's default.
+const DefaultSurveyOpenDays = 14
 
 // Bot routes requests to command handlers and turns their results into replies.
 type Bot struct {
@@ -58,6 +66,7 @@ type Bot struct {
 	projects      ProjectStore
 	teams         TeamStore
 	meetings      MeetingStore
+	surveys       FeedbackStore
 	directory     ChannelDirectory
 	indices       IndicesStore
 	holidays      *meetcal.Calendar
@@ -65,32 +74,39 @@ type Bot struct {
 	log           *slog.Logger
 	defaultLocale string
 	now           func() time.Time
-	commands      []*Command
-	middleware    []Middleware
+	// surveyOpenDays is how long a survey stays open after its period (SURVEY_OPEN_DAYS).
+	surveyOpenDays int
+	commands       []*Command
+	middleware     []Middleware
 }
 
 // New returns a Bot with the built-in commands registered.
 func New(cfg Config) *Bot {
 	b := &Bot{
-		store:         cfg.Store,
-		importer:      cfg.Importer,
-		surveyAdmin:   cfg.SurveyAdmin,
-		projects:      cfg.Projects,
-		teams:         cfg.Teams,
-		meetings:      cfg.Meetings,
-		directory:     cfg.Directory,
-		indices:       cfg.Indices,
-		holidays:      cfg.Holidays,
-		loc:           cfg.Location,
-		log:           cfg.Logger,
-		defaultLocale: i18n.Normalize(cfg.DefaultLocale),
-		now:           cfg.Now,
+		store:          cfg.Store,
+		importer:       cfg.Importer,
+		surveyAdmin:    cfg.SurveyAdmin,
+		projects:       cfg.Projects,
+		teams:          cfg.Teams,
+		meetings:       cfg.Meetings,
+		surveys:        cfg.Surveys,
+		directory:      cfg.Directory,
+		indices:        cfg.Indices,
+		holidays:       cfg.Holidays,
+		loc:            cfg.Location,
+		log:            cfg.Logger,
+		defaultLocale:  i18n.Normalize(cfg.DefaultLocale),
+		now:            cfg.Now,
+		surveyOpenDays: cfg.SurveyOpenDays,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
 	if b.defaultLocale == "" {
 		b.defaultLocale = i18n.Default
+	}
+	if b.surveyOpenDays <= 0 {
+		b.surveyOpenDays = DefaultSurveyOpenDays
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -119,6 +135,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.meetings != nil {
 		b.Register(b.meetingsCommand())
+	}
+	if b.surveys != nil {
+		b.Register(b.feedbackCommand())
 	}
 	if b.indices != nil {
 		b.Register(b.indicesCommand())

@@ -177,6 +177,9 @@ type PersonalData struct {
 	Invitations []PersonalInvitation `json:"team_invitations"`
 	// Teams are the project teams this person belongs to.
 	Teams []PersonalTeam `json:"teams"`
+	// Evaluations are the projects this person was asked to evaluate from outside (never
+	// whether or what they answered).
+	Evaluations []PersonalEvaluation `json:"project_evaluations"`
 	// Meetings are this person's exchange-programme enrolments (left ones included).
 	Meetings []PersonalEnrolment `json:"meeting_programmes"`
 	// NeverWith lists the people this person asked never to be grouped with (their own
@@ -245,6 +248,13 @@ type PersonalTeam struct {
 	ProjectID    int64     `json:"project_id"`
 	ProjectTitle string    `json:"project_title"`
 	JoinedAt     time.Time `json:"joined_at"`
+}
+
+// PersonalEvaluation is a project one was asked to evaluate, in an export.
+type PersonalEvaluation struct {
+	ProjectID    int64     `json:"project_id"`
+	ProjectTitle string    `json:"project_title"`
+	InvitedAt    time.Time `json:"invited_at"`
 }
 
 // PersonalEmployee is the employee row in an export.

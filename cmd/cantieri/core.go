@@ -40,6 +40,7 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 		Projects:      store,
 		Teams:         store,
 		Meetings:      store,
+		Surveys:       surveys,
 		Indices:       surveys,
 		Holidays:      cfg.Holidays,
 		Location:      cfg.Location,

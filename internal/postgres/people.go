@@ -167,6 +167,11 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 		if d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam]); err != nil {
 			return err
 		}
+		rows, _ = tx.Query(ctx, `SELECT v.project_id, p.title, v.invited_at
+			FROM project_evaluators v JOIN projects p ON p.id = v.project_id WHERE v.employee_id = $1 ORDER BY v.invited_at, v.id`, employeeID)
+		if d.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalEvaluation]); err != nil {
+			return err
+		}
 		rows, _ = tx.Query(ctx, `SELECT m.programme_id, p.name, m.joined_at, m.left_at, m.paused_rounds, m.auto_paused, m.missed_in_row
 			FROM meeting_participants m JOIN meeting_programmes p ON p.id = m.programme_id
 			WHERE m.employee_id = $1 ORDER BY m.joined_at, m.programme_id`, employeeID)
@@ -310,6 +315,8 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened 
 			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
+			// Having been asked to evaluate projects is theirs too.
+			`DELETE FROM project_evaluators WHERE employee_id = $1`,
 			// The record that they were invited to surveys, and whether they answered, goes;
 			// their answers, which hold nothing of them, stay (they are nobody's any more).
 			`DELETE FROM survey_invitations WHERE employee_id = $1`,

@@ -465,8 +465,8 @@ type pendingAnswer struct {
 
 // Submit records employee's answer to an instance: in one transaction, the invitation is marked
 // answered and the answer is stored sealed, with nothing that names the person. A second
-// submission returns survey.ErrAlreadyAnswered and keeps the first; a closed instance
-// survey.ErrClosed; an invalid response a *survey.InvalidError with every problem.
+// submission returns survey.ErrAlreadyAnswered and keeps the first; a closed instance (or one
+// past its closes_at) survey.ErrClosed; an invalid response a *survey.InvalidError with every problem.
 func (s *SurveyStore) Submit(ctx context.Context, instanceID, employeeID int64, r survey.Response) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
@@ -474,9 +474,10 @@ func (s *SurveyStore) Submit(ctx context.Context, instanceID, employeeID int64, 
 			closed    bool
 		)
 		// FOR SHARE: a release or a close (FOR UPDATE) waits for submissions in flight, and a
-		// submission after a close sees it closed.
-		err := tx.QueryRow(ctx, `SELECT version_id, closed_on IS NOT NULL FROM survey_instances WHERE id = $1 FOR SHARE`,
-			instanceID).Scan(&versionID, &closed)
+		// submission after a close sees it closed. An instance past its closing time is closed
+		// even before the job closes it: a late answer is refused the same way.
+		err := tx.QueryRow(ctx, `SELECT version_id, closed_on IS NOT NULL OR coalesce(closes_at <= now(), false)
+FROM survey_instances WHERE id = $1 FOR SHARE`, instanceID).Scan(&versionID, &closed)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return survey.ErrNotInvited
 		}
