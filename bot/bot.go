@@ -26,6 +26,9 @@ type Config struct {
 	Store Store
 	// Importer loads CSV files for "admin importa"; nil disables the command's imports.
 	Importer Importer
+	// SurveyAdmin manages survey templates and exports answers for "admin questionari",
+	// "admin importa questionari" and "admin esporta risposte"; nil makes them say so.
+	SurveyAdmin SurveyAdmin
 	// Projects stores projects; nil leaves the project commands out.
 	Projects ProjectStore
 	// Teams proposes teams for projects; nil (or Projects nil) leaves the team command out.
@@ -59,6 +62,7 @@ const DefaultSurveyOpenDays = 14
 type Bot struct {
 	store         Store
 	importer      Importer
+	surveyAdmin   SurveyAdmin
 	projects      ProjectStore
 	teams         TeamStore
 	meetings      MeetingStore
@@ -81,6 +85,7 @@ func New(cfg Config) *Bot {
 	b := &Bot{
 		store:          cfg.Store,
 		importer:       cfg.Importer,
+		surveyAdmin:    cfg.SurveyAdmin,
 		projects:       cfg.Projects,
 		teams:          cfg.Teams,
 		meetings:       cfg.Meetings,

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/survey"
 )
 
 // UnitRef names an org unit.
@@ -185,6 +187,28 @@ type PersonalData struct {
 	NeverWith []int64 `json:"never_with"`
 	// MeetingRounds are the exchange rounds this person was grouped in, with their answers.
 	MeetingRounds []PersonalMeetingRound `json:"meeting_rounds"`
+	// Surveys are the surveys this person was invited to and whether they answered — never
+	// the answers: those are stored with nothing that names anyone, so nobody, the bot
+	// included, can tell which are theirs. SurveysNote says so in the reader's language.
+	Surveys     []PersonalSurvey `json:"surveys"`
+	SurveysNote string           `json:"surveys_note,omitempty"`
+}
+
+// PersonalSurvey is one survey invitation in an export.
+type PersonalSurvey struct {
+	InstanceID int64 `json:"instance_id"`
+	// Subject names what the instance is about ("pulse:2026-05", "project:3:close-internal").
+	Subject string `json:"subject"`
+	// Template is the template's key; Title its title, in both languages.
+	Template string      `json:"template"`
+	Title    survey.Text `json:"title"`
+	// About is what the survey asked about (a programme, a project, the monthly pulse).
+	About     SurveyAbout `json:"about"`
+	InvitedOn time.Time   `json:"invited_on"`
+	Answered  bool        `json:"answered"`
+	// Reminders counts the reminders sent to this person (at most two).
+	Reminders int  `json:"reminders"`
+	Closed    bool `json:"closed"`
 }
 
 // PersonalEnrolment is an exchange-programme enrolment in an export.

@@ -36,6 +36,7 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	core := bot.New(bot.Config{
 		Store:         store,
 		Importer:      postgres.NewImporter(d.pool),
+		SurveyAdmin:   surveys,
 		Projects:      store,
 		Teams:         store,
 		Meetings:      store,
