@@ -28,13 +28,17 @@ func ParseImportKind(word string) (ImportKind, bool) {
 	return k, ok
 }
 
-// adminImport runs "admin importa KIND": the CSV comes as an uploaded file or, failing that,
+// adminImport runs "admin importa KIND": survey templates (YAML) go to adminImportSurveys;
+// for the organisation the CSV comes as an uploaded file or, failing that,
 // pasted on the lines below the command. The admin router has already checked the role.
 func (b *Bot) adminImport(ctx context.Context, c *Call) (Reply, error) {
+	word := c.Param("TIPO")
+	if surveyWords.Match(word) {
+		return b.adminImportSurveys(ctx, c)
+	}
 	if b.importer == nil {
 		return Reply{Text: c.T("import.unavailable"), IsError: true}, nil
 	}
-	word := c.Param("TIPO")
 	kind, ok := ParseImportKind(word)
 	if !ok {
 		return Reply{}, Errorf(EINVALID, "import.bad_kind", "kind", word)

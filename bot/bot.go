@@ -26,12 +26,17 @@ type Config struct {
 	Store Store
 	// Importer loads CSV files for "admin importa"; nil disables the command's imports.
 	Importer Importer
+	// SurveyAdmin manages survey templates and exports answers for "admin questionari",
+	// "admin importa questionari" and "admin esporta risposte"; nil makes them say so.
+	SurveyAdmin SurveyAdmin
 	// Projects stores projects; nil leaves the project commands out.
 	Projects ProjectStore
 	// Teams proposes teams for projects; nil (or Projects nil) leaves the team command out.
 	Teams TeamStore
 	// Meetings stores exchange programmes; nil leaves the meeting commands out.
 	Meetings MeetingStore
+	// Surveys lists and takes survey answers ("valuta"); nil leaves the command out.
+	Surveys FeedbackStore
 	// Indices reads the conflict and awareness indices; nil leaves the indici command out.
 	Indices IndicesStore
 	// Directory lists channel members for programmes whose audience is a channel.
@@ -57,9 +62,11 @@ const DefaultSurveyOpenDays = 14
 type Bot struct {
 	store         Store
 	importer      Importer
+	surveyAdmin   SurveyAdmin
 	projects      ProjectStore
 	teams         TeamStore
 	meetings      MeetingStore
+	surveys       FeedbackStore
 	directory     ChannelDirectory
 	indices       IndicesStore
 	holidays      *meetcal.Calendar
@@ -78,9 +85,11 @@ func New(cfg Config) *Bot {
 	b := &Bot{
 		store:          cfg.Store,
 		importer:       cfg.Importer,
+		surveyAdmin:    cfg.SurveyAdmin,
 		projects:       cfg.Projects,
 		teams:          cfg.Teams,
 		meetings:       cfg.Meetings,
+		surveys:        cfg.Surveys,
 		directory:      cfg.Directory,
 		indices:        cfg.Indices,
 		holidays:       cfg.Holidays,
@@ -126,6 +135,9 @@ func New(cfg Config) *Bot {
 	}
 	if b.meetings != nil {
 		b.Register(b.meetingsCommand())
+	}
+	if b.surveys != nil {
+		b.Register(b.feedbackCommand())
 	}
 	if b.indices != nil {
 		b.Register(b.indicesCommand())

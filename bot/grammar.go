@@ -136,6 +136,12 @@ type Sub struct {
 	Args []Param
 	// Fields are the key=value fields the sub-command accepts.
 	Fields []Param
+	// AnyField, when set, stands for fields whose keys are known only when the command runs
+	// (a survey's questions, which differ from one template to another): any key that is not
+	// one of Fields is accepted, lower-cased, with its value trimmed and unchecked, for the
+	// handler to check against what it loads (and to answer an unknown key with a suggestion,
+	// see SuggestKey). Its Name is the placeholder the help shows ("domanda=…").
+	AnyField *Param
 	// Summary is a catalogue key: one line saying what the form does.
 	Summary string
 	// Examples are command texts with the canonical (Italian) words; they are shown in the
@@ -406,11 +412,17 @@ func (p *Parsed) bindFields(cmd *Command, args Args, values map[string]string, l
 	// Names first, so that a field given twice is said before any of its values is judged.
 	fields := make([]*Param, len(all))
 	for i, e := range all {
+		fromForm := i >= len(all)-len(formKeys)
 		f := s.field(e.k)
+		if f == nil && s.AnyField != nil {
+			// A key only the handler can judge. Typed twice is refused by ParseArgs; a form's
+			// value comes after the typed ones and replaces them.
+			p.Named[e.k] = strings.TrimSpace(e.v)
+			continue
+		}
 		if f == nil {
 			return unknownField(cmd, s, e.k, locale)
 		}
-		fromForm := i >= len(all)-len(formKeys)
 		if prev, dup := given[f.Name.IT]; dup && !fromForm {
 			return Errorf(EINVALID, "grammar.field_twice", "key", e.k, "other", prev, "field", f.Name.In(locale))
 		}
@@ -419,6 +431,9 @@ func (p *Parsed) bindFields(cmd *Command, args Args, values map[string]string, l
 	}
 	for i, e := range all {
 		f := fields[i]
+		if f == nil {
+			continue // an AnyField key, kept above
+		}
 		if strings.TrimSpace(e.v) == "" {
 			// An empty value is "not given" for an optional field (a form's empty input);
 			// handlers decide whether it clears something.
@@ -459,6 +474,17 @@ func unknownField(cmd *Command, s *Sub, key, locale string) error {
 		return Errorf(EINVALID, "grammar.unknown_field_suggest", "key", key, "suggestion", sug, "usage", "`"+usage+"`")
 	}
 	return Errorf(EINVALID, "grammar.unknown_field", "key", key, "fields", wordList(names, locale), "usage", "`"+usage+"`")
+}
+
+// SuggestKey returns the key among known closest to a mistyped one (the same distance as
+// every other suggestion of the grammar), or "" when none is close: for handlers of an
+// AnyField sub-command, which know their keys only when they run.
+func SuggestKey(typed string, known []string) string {
+	ws := make([]Words, len(known))
+	for i, k := range known {
+		ws[i] = Words{IT: k}
+	}
+	return suggestWord(typed, "", ws)
 }
 
 // checkValue checks one value against its parameter and returns it normalised; a parameter
@@ -572,6 +598,9 @@ func SubUsage(cmd *Command, s *Sub, locale string) string {
 			n = "[" + n + "]"
 		}
 		parts = append(parts, n)
+	}
+	if s.AnyField != nil {
+		parts = append(parts, "["+s.AnyField.Name.In(locale)+"=…]…")
 	}
 	return strings.Join(parts, " ")
 }

@@ -12,14 +12,16 @@ import (
 
 // grammarBot is a bot with every command registered (stores are not needed to parse).
 func grammarBot() *Bot {
-	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Indices: indicesStoreStub{}})
+	return New(Config{Projects: projectStoreStub{}, Teams: teamStoreStub{}, Meetings: meetingStoreStub{}, Surveys: feedbackStoreStub{},
+		Indices: indicesStoreStub{}})
 }
 
 type (
-	projectStoreStub struct{ ProjectStore }
-	teamStoreStub    struct{ TeamStore }
-	meetingStoreStub struct{ MeetingStore }
-	indicesStoreStub struct{ IndicesStore }
+	projectStoreStub  struct{ ProjectStore }
+	teamStoreStub     struct{ TeamStore }
+	meetingStoreStub  struct{ MeetingStore }
+	feedbackStoreStub struct{ FeedbackStore }
+	indicesStoreStub  struct{ IndicesStore }
 )
 
 func parseText(t *testing.T, b *Bot, text, locale string) (*Command, Parsed, error) {
@@ -316,5 +318,44 @@ func TestFormsComeFromTheDeclaredFields(t *testing.T) {
 		if p, err := cmd.Parse(args, values, i18n.IT); err != nil || p.Sub != tc.sub {
 			t.Errorf("%s: submission %q parses to %v, %v", tc.name, tc.form.Submit, p.Sub, err)
 		}
+	}
+}
+
+// A sub-command with AnyField takes keys known only when it runs (a survey's questions): kept
+// as given, a form's value replacing the typed one, a key typed twice refused; the help shows
+// the placeholder, and SuggestKey finds the key meant.
+func TestAnyFieldKeepsKeysForTheHandler(t *testing.T) {
+	t.Parallel()
+	b := grammarBot()
+	args, err := ParseArgs(`valuta 12 utilita=4 idea=" un'idea " altro-ufficio=sì`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := b.Lookup(args.Positional[0])
+	args.Positional = args.Positional[1:]
+	p, err := cmd.Parse(args, map[string]string{"Utilita": "5", "nuovo-contatto": "no"}, i18n.IT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"utilita": "5", "idea": "un'idea", "altro-ufficio": "sì", "nuovo-contatto": "no"}
+	if p.ID != 12 || p.Sub.AnyField == nil || len(p.Named) != len(want) {
+		t.Fatalf("parsed %+v", p)
+	}
+	for k, v := range want {
+		if p.Named[k] != v {
+			t.Errorf("%s = %q, want %q", k, p.Named[k], v)
+		}
+	}
+	if _, _, err := parseText(t, b, "valuta 12 utilita=4 utilita=5", i18n.IT); !errIs(err, "error.kv_duplicate") {
+		t.Errorf("a key typed twice: %v", err)
+	}
+	if u := SubUsage(cmd, p.Sub, i18n.EN); u != "feedback ID [question=…]…" {
+		t.Errorf("usage %q", u)
+	}
+	if s := SuggestKey("utilta", []string{"idea", "utilita", "altro-ufficio"}); s != "utilita" {
+		t.Errorf("suggestion %q", s)
+	}
+	if s := SuggestKey("zzz", []string{"idea", "utilita"}); s != "" {
+		t.Errorf("suggestion for zzz %q", s)
 	}
 }

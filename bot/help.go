@@ -118,7 +118,11 @@ func subText(c *Call, cmd *Command, s *Sub, described map[string]bool) string {
 	if s.Role != "" && s.Role != RoleEmployee && s.Role != cmd.Role {
 		lines[0] += " " + c.T("help.requires_role", "role", c.T("role."+string(s.Role)))
 	}
-	for _, f := range append(choiceArgs(s.Args), s.Fields...) {
+	params := append(choiceArgs(s.Args), s.Fields...)
+	if s.AnyField != nil {
+		params = append(params, *s.AnyField)
+	}
+	for _, f := range params {
 		if described[f.Name.IT] {
 			continue
 		}
@@ -158,6 +162,9 @@ func choiceArgs(args []Param) []Param {
 }
 
 func isField(s *Sub, f Param) bool {
+	if s.AnyField != nil && s.AnyField.Name.IT == f.Name.IT {
+		return true
+	}
 	for _, x := range s.Fields {
 		if x.Name.IT == f.Name.IT {
 			return true

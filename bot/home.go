@@ -104,6 +104,11 @@ func (b *Bot) home(ctx context.Context, c *Call) (Reply, error) {
 		}
 		r.Sections = append(r.Sections, Section{Title: c.T("home.meetings"), Text: text})
 	}
+	if b.surveys != nil {
+		if err := b.homeSurveys(ctx, c, &r); err != nil {
+			return Reply{}, err
+		}
+	}
 	r.Choices = append(r.Choices, []Choice{
 		{Label: c.T("home.profile"), Command: profileWord, Style: StylePrimary},
 		{Label: c.T("profile.edit_button"), Command: profileWord + " modifica"},

@@ -69,6 +69,7 @@ func (b *Bot) privacyExport(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("export personal data: %w", err)
 	}
+	data.SurveysNote = c.T("privacy.surveys_note")
 	body, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
 		return Reply{}, fmt.Errorf("encode personal data: %w", err)

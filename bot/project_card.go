@@ -59,7 +59,12 @@ func projectCard(c *Call, p Project, notice string, manage bool) Reply {
 	if p.Team.Channel != "" {
 		main.Fields = append(main.Fields, Field{Label: c.T("project.field.channel"), Value: channelMention(p.Team.Channel)})
 	}
-	r.Sections = append(r.Sections, main, robustnessSection(c, p), indicatorsSection(c, p))
+	indicators := indicatorsSection(c, p)
+	if evaluated(p) {
+		// Under evaluation the indicators are read against their targets, final values first.
+		indicators = resultsSection(c, p)
+	}
+	r.Sections = append(r.Sections, main, robustnessSection(c, p), indicators)
 	r.Private = isCoordinator(c, p) && p.Team.Confirmed() && !p.Team.Formed()
 	id := strconv.FormatInt(p.ID, 10)
 	if !manage {
@@ -72,6 +77,9 @@ func projectCard(c *Call, p Project, notice string, manage bool) Reply {
 		{Label: c.T("project.button.robustness"), Command: projectWord + " " + id + " robustezza"},
 		{Label: c.T("project.button.indicators"), Command: projectWord + " " + id + " indicatori"},
 		{Label: c.T("project.button.edit"), Command: projectWord + " " + id + " modifica"},
+	}
+	if mayInviteEvaluators(c, p) && (p.Phase == PhaseRealizzazione || evaluated(p)) {
+		r.Choices = append(r.Choices, Choice{Label: c.T("evaluation.button.evaluators"), Command: projectWord + " " + id + " valutatori"})
 	}
 	return r
 }

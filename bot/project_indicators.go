@@ -28,10 +28,14 @@ var indicatorFields = []Param{
 func (b *Bot) projectIndicators(ctx context.Context, c *Call, p Project) (Reply, error) {
 	{
 		id := strconv.FormatInt(p.ID, 10)
+		section, howto := indicatorsSection(c, p), c.T("project.indicators.howto", "id", id)
+		if evaluated(p) {
+			section, howto = resultsSection(c, p), howto+"\n"+c.T("evaluation.finals_howto", "id", id)
+		}
 		r := Reply{
 			Title:    c.T("project.card_title", "id", p.ID, "title", p.Title),
-			Sections: []Section{indicatorsSection(c, p)},
-			Text:     c.T("project.indicators.howto", "id", id),
+			Sections: []Section{section},
+			Text:     howto,
 		}
 		manage, err := b.canManage(ctx, c, p)
 		if err != nil {
@@ -164,7 +168,14 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 			m.On = d
 		case "nota":
 			m.Note = v
+		case "finale":
+			m.Final = v == "sì"
 		}
+	}
+	if m.Final && !evaluated(p) {
+		// A final value is the indicator's value at the close: before monitoraggio it would be
+		// a forecast.
+		return Reply{}, Errorf(EINVALID, "evaluation.error.final_too_early", "phase", c.T("phase."+string(p.Phase)))
 	}
 	if !hasValue {
 		return Reply{}, Errorf(EINVALID, "project.indicator.missing", "field", c.T("project.indicator.field.value"))
@@ -179,10 +190,23 @@ func (b *Bot) indicatorMeasure(ctx context.Context, c *Call, p Project, which st
 	if err != nil {
 		return Reply{}, err
 	}
+	text := c.T("project.indicator.measured", "name", ind.Name, "date", dateText(c, &m.On))
+	section := indicatorsSection(c, np)
+	if evaluated(np) {
+		section = resultsSection(c, np)
+	}
+	if m.Final {
+		text = c.T("evaluation.final_recorded", "name", ind.Name, "date", dateText(c, &m.On))
+		if missing := missingFinals(np); len(missing) > 0 {
+			text += " " + c.T("evaluation.finals_left", "n", len(missing), "names", strings.Join(missing, ", "))
+		} else {
+			text += " " + c.T("evaluation.finals_complete")
+		}
+	}
 	return Reply{
 		Title:    c.T("project.card_title", "id", np.ID, "title", np.Title),
-		Text:     c.T("project.indicator.measured", "name", ind.Name, "date", dateText(c, &m.On)),
-		Sections: []Section{indicatorsSection(c, np)},
+		Text:     text,
+		Sections: []Section{section},
 		Choices:  []Choice{{Label: c.T("project.button.show"), Command: fmt.Sprintf("%s %d", projectWord, np.ID)}},
 	}, nil
 }

@@ -141,7 +141,7 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 			return Reply{}, Errorf(EINVALID, "project.gate.blocked", "missing", "• "+strings.Join(missing, "\n• "), "id", id)
 		}
 	}
-	if err := b.projects.ChangePhase(ctx, p.ID, c.Caller.ID, p.Phase, to, note, override); err != nil {
+	if err := b.projects.ChangePhase(ctx, p.ID, c.Caller.ID, p.Phase, to, note, override, b.surveyOpening()); err != nil {
 		return Reply{}, fmt.Errorf("change phase: %w", err)
 	}
 	np, err := b.loadProject(ctx, p.ID)
@@ -152,5 +152,26 @@ func (b *Bot) projectPhase(ctx context.Context, c *Call, p Project) (Reply, erro
 	if override != "" {
 		notice += "\n" + c.T("project.phase.overridden", "reason", override)
 	}
-	return projectCard(c, np, notice, true), nil
+	if extra := evaluationReminders(c, np, to); extra != "" {
+		notice += "\n" + extra
+	}
+	return b.fullProjectCard(ctx, c, np, notice, true)
+}
+
+// evaluationReminders tell who moved a project into an evaluated phase what was sent and what
+// is still theirs to do: at the close, the final values of the indicators that have none (the
+// card's external section says how to ask evaluators when nobody was asked).
+func evaluationReminders(c *Call, p Project, to Phase) string {
+	id := strconv.FormatInt(p.ID, 10)
+	var lines []string
+	switch to {
+	case PhaseMonitoraggio:
+		lines = append(lines, c.T("evaluation.phase.milestone_sent"))
+	case PhaseConcluso:
+		lines = append(lines, c.T("evaluation.phase.close_sent"))
+		if missing := missingFinals(p); len(missing) > 0 {
+			lines = append(lines, c.T("evaluation.phase.finals_missing", "n", len(missing), "names", strings.Join(missing, ", "), "id", id))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

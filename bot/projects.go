@@ -49,8 +49,9 @@ func (b *Bot) projectCommand() *Command {
 		{Name: W("valore", "value"), Kind: KindNumber, MaxLen: 30, Required: true, Label: "project.indicator.field.value"},
 		{Name: W("data", "date"), Kind: KindDate, MaxLen: 10, Label: "project.field.date"},
 		{Name: W("nota", "note"), Kind: KindText, MaxLen: MaxMeasurementNote, Label: "project.field.note"},
+		{Name: W("finale", "final"), Kind: KindBool, Label: "evaluation.field.final", Hint: "evaluation.hint.final"},
 	}
-	return &Command{
+	cmd := &Command{
 		Name:    projectWord,
 		EN:      "project",
 		Summary: "project.summary",
@@ -66,7 +67,7 @@ func (b *Bot) projectCommand() *Command {
 					if err != nil {
 						return Reply{}, err
 					}
-					return projectCard(c, p, "", manage), nil
+					return b.fullProjectCard(ctx, c, p, "", manage)
 				})},
 			{OnID: true, Words: W("modifica", "edit"), Fields: projectFields(false), Summary: "project.sub.edit",
 				Examples: []string{"progetto 12 modifica", "progetto 12 modifica fine=2027-03-31"},
@@ -90,12 +91,15 @@ func (b *Bot) projectCommand() *Command {
 				Handler:  b.onProject(b.indicatorNew)},
 			{OnID: true, Words: W("indicatori misura", "indicators measure", "indicatore misura", "indicator measure"),
 				Summary: "project.sub.indicator_measure", Args: []Param{{Name: W("N", "N"), Kind: KindID, Required: true}},
-				Fields: measure, Examples: []string{"progetto 12 indicatori misura 1 valore=3 data=2026-09-30"},
+				Fields: measure, Examples: []string{"progetto 12 indicatori misura 1 valore=3 data=2026-09-30",
+					"progetto 12 indicatori misura 1 valore=4 finale=sì"},
 				Handler: b.onProject(func(ctx context.Context, c *Call, p Project) (Reply, error) {
 					return b.indicatorMeasure(ctx, c, p, c.Param("N"))
 				})},
 		},
 	}
+	cmd.Subs = append(cmd.Subs, b.evaluatorsSubs()...)
+	return cmd
 }
 
 // onProject loads the project whose id precedes the sub-command, then runs fn.
@@ -197,7 +201,7 @@ func (b *Bot) projectEdit(ctx context.Context, c *Call, p Project) (Reply, error
 	if err != nil {
 		return Reply{}, fmt.Errorf("update project: %w", err)
 	}
-	return projectCard(c, np, c.T("project.updated"), true), nil
+	return b.fullProjectCard(ctx, c, np, c.T("project.updated"), true)
 }
 
 // parseProjectInput validates key=value arguments (or form values). With old nil it builds a

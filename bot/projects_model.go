@@ -147,6 +147,8 @@ type Measurement struct {
 	On    time.Time
 	Value float64
 	Note  string
+	// Final marks the indicator's value at the close (at most one per indicator).
+	Final bool
 }
 
 // PhaseChange is one transition in a project's history.
@@ -215,14 +217,34 @@ type ProjectStore interface {
 	ManagesProject(ctx context.Context, employeeID, projectID int64) (bool, error)
 	// ChangePhase moves the project from → to, recording the transition; it fails with a
 	// user-facing ECONFLICT error if the project is no longer in from (a concurrent change).
-	ChangePhase(ctx context.Context, projectID, actorID int64, from, to Phase, note, override string) error
+	// In the same transaction it opens the surveys the new phase calls for, with open's
+	// messages and closing time: entering monitoraggio the milestone survey to the team,
+	// reaching concluso the close surveys to the team and to the external evaluators. Each
+	// survey is opened once per project and each person invited once, however often the
+	// phase is entered.
+	ChangePhase(ctx context.Context, projectID, actorID int64, from, to Phase, note, override string, open SurveyOpening) error
 	// AddAssessment stores a new version of the robustness check and returns its number.
 	AddAssessment(ctx context.Context, projectID, actorID int64, answers []AssessmentAnswer) (int, error)
 	// AddIndicator adds an indicator; a name already used in the project is an ECONFLICT
 	// *Error.
 	AddIndicator(ctx context.Context, projectID int64, ind Indicator) (Indicator, error)
-	// RecordMeasurement records (or corrects, for the same date) an indicator's value.
+	// RecordMeasurement records (or corrects, for the same date) an indicator's value; a
+	// final one (m.Final) replaces the indicator's previous final value.
 	RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m Measurement) error
+
+	// Evaluators lists a project's external evaluators, in the order they were asked.
+	Evaluators(ctx context.Context, projectID int64) ([]Evaluator, error)
+	// AddEvaluators makes people external evaluators of the project (those already evaluators
+	// are left as they are) and enqueues notices' messages to the new ones in the same
+	// transaction. When the project is concluso they are invited at once to its external
+	// survey, with open's messages. A cancelled project is an ECONFLICT *Error.
+	AddEvaluators(ctx context.Context, projectID, actorID int64, people []int64, notices EvaluatorNoticeFunc, open SurveyOpening) (EvaluatorsAdded, error)
+	// RemoveEvaluator removes an evaluator before the close (ECONFLICT once the project is
+	// concluso or annullato, ENOTFOUND when they are not an evaluator) and enqueues notices'
+	// message to them.
+	RemoveEvaluator(ctx context.Context, projectID, actorID, employeeID int64, notices EvaluatorNoticeFunc) (Evaluator, error)
+	// ProjectEvaluation loads the counts and k-rule aggregates of the project's surveys.
+	ProjectEvaluation(ctx context.Context, projectID int64) (ProjectEvaluation, error)
 }
 
 // TeamPerson names a candidate in a team proposal's explanations.

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"time"
+
+	"github.com/comune-prato/cantieri/internal/survey"
 )
 
 // UnitRef names an org unit.
@@ -175,6 +177,9 @@ type PersonalData struct {
 	Invitations []PersonalInvitation `json:"team_invitations"`
 	// Teams are the project teams this person belongs to.
 	Teams []PersonalTeam `json:"teams"`
+	// Evaluations are the projects this person was asked to evaluate from outside (never
+	// whether or what they answered).
+	Evaluations []PersonalEvaluation `json:"project_evaluations"`
 	// Meetings are this person's exchange-programme enrolments (left ones included).
 	Meetings []PersonalEnrolment `json:"meeting_programmes"`
 	// NeverWith lists the people this person asked never to be grouped with (their own
@@ -182,6 +187,28 @@ type PersonalData struct {
 	NeverWith []int64 `json:"never_with"`
 	// MeetingRounds are the exchange rounds this person was grouped in, with their answers.
 	MeetingRounds []PersonalMeetingRound `json:"meeting_rounds"`
+	// Surveys are the surveys this person was invited to and whether they answered — never
+	// the answers: those are stored with nothing that names anyone, so nobody, the bot
+	// included, can tell which are theirs. SurveysNote says so in the reader's language.
+	Surveys     []PersonalSurvey `json:"surveys"`
+	SurveysNote string           `json:"surveys_note,omitempty"`
+}
+
+// PersonalSurvey is one survey invitation in an export.
+type PersonalSurvey struct {
+	InstanceID int64 `json:"instance_id"`
+	// Subject names what the instance is about ("pulse:2026-05", "project:3:close-internal").
+	Subject string `json:"subject"`
+	// Template is the template's key; Title its title, in both languages.
+	Template string      `json:"template"`
+	Title    survey.Text `json:"title"`
+	// About is what the survey asked about (a programme, a project, the monthly pulse).
+	About     SurveyAbout `json:"about"`
+	InvitedOn time.Time   `json:"invited_on"`
+	Answered  bool        `json:"answered"`
+	// Reminders counts the reminders sent to this person (at most two).
+	Reminders int  `json:"reminders"`
+	Closed    bool `json:"closed"`
 }
 
 // PersonalEnrolment is an exchange-programme enrolment in an export.
@@ -221,6 +248,13 @@ type PersonalTeam struct {
 	ProjectID    int64     `json:"project_id"`
 	ProjectTitle string    `json:"project_title"`
 	JoinedAt     time.Time `json:"joined_at"`
+}
+
+// PersonalEvaluation is a project one was asked to evaluate, in an export.
+type PersonalEvaluation struct {
+	ProjectID    int64     `json:"project_id"`
+	ProjectTitle string    `json:"project_title"`
+	InvitedAt    time.Time `json:"invited_at"`
 }
 
 // PersonalEmployee is the employee row in an export.

@@ -266,7 +266,7 @@ func TestInvitationsExpireRemindAndCancel(t *testing.T) {
 	wantText(t, "home", f.askAs(t, "gina", "home").PlainText(), "Inviti nelle squadre", "«Mappa dei cantieri»: aspetta la tua risposta")
 	carla := int64(f.count(t, `SELECT employee_id FROM employee_identities WHERE external_id = 'carla'`))
 	n = len(notices(t, f.store))
-	if err := f.store.ChangePhase(ctx, f.project, carla, bot.PhaseIdeazione, bot.PhaseAnnullato, "", ""); err != nil {
+	if err := f.store.ChangePhase(ctx, f.project, carla, bot.PhaseIdeazione, bot.PhaseAnnullato, "", "", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
 	got = newSince(t, f, n)

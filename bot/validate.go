@@ -413,3 +413,7 @@ const (
 	MaxSurveyLabel      = survey.MaxLabelLen
 	MaxSurveyTextAnswer = survey.MaxTextLength
 )
+
+// MaxEvaluators bounds a project's external evaluators: enough for a panel, few enough that the
+// list fits one message and nobody mistakes the command for a mailing list.
+const MaxEvaluators = 20

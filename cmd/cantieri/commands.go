@@ -153,6 +153,7 @@ River's) and exits; serve, console, import and seed apply them at start anyway.`
 			RunE:        func(cmd *cobra.Command, _ []string) error { return e.migrate(cmd.Context()) },
 		},
 		e.importCommand(),
+		e.exportCommand(),
 		&cobra.Command{
 			Use:     "ruolo EMAIL|@HANDLE|SLACK_ID RUOLO [UNITÀ…]",
 			Aliases: []string{"role"},

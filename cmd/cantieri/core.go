@@ -36,9 +36,11 @@ func newCore(d *deps, cfg config.Config, log *slog.Logger) (*bot.Bot, *postgres.
 	core := bot.New(bot.Config{
 		Store:          store,
 		Importer:       postgres.NewImporter(d.pool),
+		SurveyAdmin:    surveys,
 		Projects:       store,
 		Teams:          store,
 		Meetings:       store,
+		Surveys:        surveys,
 		Indices:        surveys,
 		Holidays:       cfg.Holidays,
 		Location:       cfg.Location,

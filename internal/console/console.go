@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
@@ -193,11 +195,7 @@ func (c *Console) fillForm(ctx context.Context, f *bot.Form) {
 			prompt += " (" + field.Hint + ")"
 		}
 		if len(field.Options) > 0 {
-			opts := make([]string, len(field.Options))
-			for i, o := range field.Options {
-				opts[i] = o.Value
-			}
-			prompt += " [" + i18n.T(loc, "console.options") + ": " + strings.Join(opts, ", ") + "]"
+			prompt += " [" + i18n.T(loc, "console.options") + ": " + optionList(field.Options) + "]"
 		}
 		if field.Value != "" {
 			prompt += " [" + i18n.T(loc, "console.current") + ": " + field.Value + "]"
@@ -224,11 +222,70 @@ func (c *Console) fillForm(ctx context.Context, f *bot.Form) {
 				c.println(i18n.T(loc, "form.required"))
 				continue
 			}
-			values[field.Name] = line
+			values[field.Name] = pickOption(field.Options, line)
 			break
 		}
 	}
 	c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceForm, Text: f.Submit, Values: values})
+}
+
+// optionList shows a select's options as they may be typed: the value, with its label when
+// that says more ("auto (automatica)"), or the label alone when it begins with the value
+// ("1 — Per niente", "Sì").
+func optionList(opts []bot.Option) string {
+	out := make([]string, len(opts))
+	sep := ", "
+	for i, o := range opts {
+		switch {
+		case o.Label == "" || o.Label == o.Value:
+			out[i] = o.Value
+		case labelShowsValue(o):
+			out[i] = o.Label
+		default:
+			out[i] = o.Value + " (" + o.Label + ")"
+		}
+		if strings.Contains(out[i], ",") {
+			sep = "; " // a label with a comma ("Sì, così com'è") needs a clearer separator
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// labelShowsValue reports whether an option's label is its value, or begins with it as a word.
+func labelShowsValue(o bot.Option) bool {
+	label, value := strings.ToLower(o.Label), strings.ToLower(o.Value)
+	if label == value {
+		return true
+	}
+	rest, ok := strings.CutPrefix(label, value)
+	if !ok || rest == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+}
+
+// pickOption reads what was typed for a select as Slack would send it, the option's value:
+// typed as its value, as its label, or as its place in the list (1 for the first). Anything
+// else is left for the command to explain.
+func pickOption(opts []bot.Option, typed string) string {
+	if len(opts) == 0 || typed == "" {
+		return typed
+	}
+	for _, o := range opts {
+		if strings.EqualFold(typed, o.Value) {
+			return o.Value
+		}
+	}
+	for _, o := range opts {
+		if o.Label != "" && strings.EqualFold(typed, strings.TrimSpace(o.Label)) {
+			return o.Value
+		}
+	}
+	if n, err := strconv.Atoi(typed); err == nil && n >= 1 && n <= len(opts) {
+		return opts[n-1].Value
+	}
+	return typed
 }
 
 func (c *Console) println(s string) {

@@ -85,7 +85,7 @@ func TestFormIsAskedFieldByFieldAndChoicesByNumber(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{"Nome [attuale: giulia]:", "Capacità (progetti contemporanei) (Quanti progetti puoi seguire contemporaneamente (di solito 2)) [attuale: 2]:",
-		"Lingua [valori possibili: auto, it, en] [attuale: auto]:", "Profile updated.", "Skills: Communication (intermediate), Budgeting (base)",
+		"Lingua [valori possibili: auto (automatica), it (italiano), en (inglese)] [attuale: auto]:", "Profile updated.", "Skills: Communication (intermediate), Budgeting (base)",
 		"Capacity (concurrent projects): 3", "Form cancelled: nothing changed."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -205,5 +205,60 @@ func TestExportNeverReusesAPlantedPath(t *testing.T) {
 				t.Errorf("reply does not name %s:\n%s", files[0], out)
 			}
 		})
+	}
+}
+
+// A survey answered in the console: the list's button by number, the form's selects by number,
+// label or value, a mistake explained and the form asked again with what was given.
+func TestSurveyIsAnsweredInTheConsole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	surveys, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: 3, Keys: []string{strings.Repeat("k", 40)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(bot.Config{Store: postgres.NewStore(pool), Surveys: surveys})
+	var gina int64
+	if err := pool.QueryRow(ctx, `WITH e AS (INSERT INTO employees (display_name, email) VALUES ('Gina', 'gina@example.it') RETURNING id)
+		INSERT INTO employee_identities (transport, external_id, employee_id) SELECT 'console', 'gina', id FROM e RETURNING employee_id`).Scan(&gina); err != nil {
+		t.Fatal(err)
+	}
+	o, err := surveys.Open(ctx, postgres.InstanceSpec{Template: "incontro", Subject: "meeting:1:1", Audience: []int64{gina},
+		About: bot.SurveyAbout{Kind: bot.AboutProgramme, ID: 1, Name: "Caffè"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "valuta", then 1 (the survey's button); the form: 6 (not on the scale), "Sì" (a label),
+	// 2 (the second option: no), an idea; the form again: "Molto utile" (the end's label), then
+	// Enter keeps the rest; then the list again.
+	in := strings.NewReader("valuta\n1\n6\nSì\n2\nUn archivio comune\nMolto utile\n\n\n\nvaluta\n")
+	var out bytes.Buffer
+	if err := console.New(console.Config{Bot: b, Handle: "gina", In: in, Out: &out}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		fmt.Sprintf("1) Rispondi al n. %d  → valuta %d", o.ID, o.ID),
+		"*Com'è andato l'incontro tra uffici*\nSugli incontri di scambio di «Caffè»\nLe risposte sono anonime",
+		"Questionario: rispondi campo per campo.",
+		"1. Quanto ti è stato utile l'incontro? [valori possibili: 1 — Per niente utile, 2, 3, 4, 5 — Molto utile]:",
+		"2. Hai imparato qualcosa sul lavoro di un altro ufficio? [valori possibili: Sì, No]:",
+		"4. Un'idea di collaborazione nata dall'incontro (facoltativo) (Al massimo 500 caratteri.",
+		"Non ho registrato la risposta: c'è una cosa da correggere.\n• *1. Quanto ti è stato utile l'incontro?* (`utilita`): la risposta non è tra quelle possibili",
+		"[valori possibili: 1 — Per niente utile, 2, 3, 4, 5 — Molto utile] [attuale: 6]:",
+		"[valori possibili: Sì, No] [attuale: sì]:",
+		"[attuale: Un archivio comune]:",
+		"Grazie! La tua risposta è registrata in forma anonima",
+		"Non hai questionari in attesa di risposta.",
+		"Negli ultimi 90 giorni hai risposto a un questionario: grazie.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	st, err := surveys.Status(ctx, o.ID)
+	if err != nil || st.Answered != 1 || st.Pending != 1 {
+		t.Fatalf("status %+v %v, want one answer pending", st, err)
 	}
 }

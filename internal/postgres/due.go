@@ -12,10 +12,10 @@ var _ bot.MessageDue = (*Store)(nil)
 
 // MessageDue answers, right before a durable job sends a message, whether the rows ref names
 // still call for it: every person in ref.People active and not erased, nobody in ref.About
-// erased, and, by kind, the invitation still pending or the round still standing in an active
-// programme. A row that is gone makes the message not due (an About row gone was merged into
-// another: not an erasure). One query, so a fan-out of hundreds of posts costs hundreds
-// of index lookups, not more.
+// erased, and, by kind, the invitation still pending, the round still standing in an active
+// programme, or the evaluator still asked. A row that is gone makes the message not due (an
+// About row gone was merged into another: not an erasure). One query, so a fan-out of
+// hundreds of posts costs hundreds of index lookups, not more.
 func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error) {
 	people := slices.Clone(ref.People)
 	slices.Sort(people)
@@ -27,7 +27,7 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 	switch ref.Kind {
 	case "":
 		kindOK = true
-	case bot.RefInvitation, bot.RefRound, bot.RefSurvey, bot.RefUnitHead:
+	case bot.RefInvitation, bot.RefRound, bot.RefSurvey, bot.RefUnitHead, bot.RefEvaluator:
 	default:
 		return false, fmt.Errorf("message due: unknown reference kind %q", ref.Kind)
 	}
@@ -43,6 +43,7 @@ func (s *Store) MessageDue(ctx context.Context, ref bot.NoticeRef) (bool, error)
 			OR ($3 = 'invitation' AND EXISTS (SELECT 1 FROM team_invitations WHERE id = $4 AND status = 'pending'))
 			OR ($3 = 'round' AND EXISTS (SELECT 1 FROM meeting_rounds r JOIN meeting_programmes p ON p.id = r.programme_id
 				WHERE r.id = $4 AND p.active))
+			OR ($3 = 'evaluator' AND EXISTS (SELECT 1 FROM project_evaluators WHERE id = $4))
 			OR `+surveyDueSQL+`
 			OR `+unitHeadDueSQL+`)`,
 		people, kindOK, ref.Kind, ref.ID, about).Scan(&due)

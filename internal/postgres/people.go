@@ -122,7 +122,8 @@ func keepAnAdmin(ctx context.Context, tx pgx.Tx, employeeID int64, key string) e
 func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.PersonalData, error) {
 	d := bot.PersonalData{ExportedAt: time.Now().UTC(), Identities: []bot.PersonalIdentity{}, Skills: []bot.PersonalSkill{},
 		Roles: []string{}, ManagedUnit: []string{}, AuditLog: []bot.PersonalAudit{}, Invitations: []bot.PersonalInvitation{},
-		Teams: []bot.PersonalTeam{}, Meetings: []bot.PersonalEnrolment{}, NeverWith: []int64{}, MeetingRounds: []bot.PersonalMeetingRound{}}
+		Teams: []bot.PersonalTeam{}, Meetings: []bot.PersonalEnrolment{}, NeverWith: []int64{}, MeetingRounds: []bot.PersonalMeetingRound{},
+		Surveys: []bot.PersonalSurvey{}}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		e := &d.Employee
 		var email, locale, tz, unit *string
@@ -166,6 +167,11 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 		if d.Teams, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalTeam]); err != nil {
 			return err
 		}
+		rows, _ = tx.Query(ctx, `SELECT v.project_id, p.title, v.invited_at
+			FROM project_evaluators v JOIN projects p ON p.id = v.project_id WHERE v.employee_id = $1 ORDER BY v.invited_at, v.id`, employeeID)
+		if d.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalEvaluation]); err != nil {
+			return err
+		}
 		rows, _ = tx.Query(ctx, `SELECT m.programme_id, p.name, m.joined_at, m.left_at, m.paused_rounds, m.auto_paused, m.missed_in_row
 			FROM meeting_participants m JOIN meeting_programmes p ON p.id = m.programme_id
 			WHERE m.employee_id = $1 ORDER BY m.joined_at, m.programme_id`, employeeID)
@@ -180,13 +186,45 @@ func (s *Store) PersonalData(ctx context.Context, employeeID int64) (bot.Persona
 			FROM meeting_participation pp JOIN meeting_rounds r ON r.id = pp.round_id
 			JOIN meeting_programmes p ON p.id = r.programme_id JOIN meeting_groups g ON g.id = pp.group_id
 			WHERE pp.employee_id = $1 ORDER BY r.scheduled_for, r.id`, employeeID)
-		d.MeetingRounds, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalMeetingRound])
+		if d.MeetingRounds, err = pgx.CollectRows(rows, pgx.RowToStructByPos[bot.PersonalMeetingRound]); err != nil {
+			return err
+		}
+		d.Surveys, err = personalSurveys(ctx, tx, employeeID)
 		return err
 	})
 	if err != nil {
 		return bot.PersonalData{}, wrap(fmt.Sprintf("personal data of employee %d", employeeID), err)
 	}
 	return d, nil
+}
+
+// personalSurveys lists the survey invitations of an employee: what each survey was about,
+// when they were invited, whether they answered and how many reminders they got. Never the
+// answers: nothing links an answer to its author (see surveys.go), so there is nothing to find.
+func personalSurveys(ctx context.Context, tx pgx.Tx, employeeID int64) ([]bot.PersonalSurvey, error) {
+	rows, _ := tx.Query(ctx, `SELECT i.id, i.subject, t.key, v.title_it, v.title_en, i.about, s.invited_on, s.answered,
+			s.reminders, i.closed_on IS NOT NULL
+		FROM survey_invitations s JOIN survey_instances i ON i.id = s.instance_id
+		JOIN survey_versions v ON v.id = i.version_id JOIN survey_templates t ON t.id = v.template_id
+		WHERE s.employee_id = $1 ORDER BY s.invited_on, i.id`, employeeID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.PersonalSurvey, error) {
+		var (
+			p     bot.PersonalSurvey
+			about []byte
+		)
+		if err := r.Scan(&p.InstanceID, &p.Subject, &p.Template, &p.Title.IT, &p.Title.EN, &about, &p.InvitedOn,
+			&p.Answered, &p.Reminders, &p.Closed); err != nil {
+			return p, err
+		}
+		if err := json.Unmarshal(about, &p.About); err != nil {
+			return p, fmt.Errorf("survey %d about: %w", p.InstanceID, err)
+		}
+		return p, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("surveys: %w", err)
+	}
+	return out, nil
 }
 
 func deref(s *string) string {
@@ -277,6 +315,8 @@ func (s *Store) ErasePersonalData(ctx context.Context, employeeID int64, opened 
 			// "Never with" wishes name people, on either side. Enrolments end (no more rounds
 			// or messages); the rounds' participation rows stay, anonymous, for the rates.
 			`DELETE FROM meeting_never_with WHERE employee_id = $1 OR other_id = $1`,
+			// Having been asked to evaluate projects is theirs too.
+			`DELETE FROM project_evaluators WHERE employee_id = $1`,
 			// The record that they were invited to surveys, and whether they answered, goes;
 			// their answers, which hold nothing of them, stay (they are nobody's any more).
 			`DELETE FROM survey_invitations WHERE employee_id = $1`,

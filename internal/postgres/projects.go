@@ -389,7 +389,7 @@ LEFT JOIN employees e ON e.id = a.assessor_id
 LEFT JOIN robustness_answers r ON r.assessment_id = a.id
 WHERE a.project_id = $1 ORDER BY a.version, r.question`
 	projectIndicatorsQuery = `
-SELECT i.id, i.kind, i.name, i.unit, i.baseline, i.target, i.direction, m.measured_on, m.value, m.note
+SELECT i.id, i.kind, i.name, i.unit, i.baseline, i.target, i.direction, m.measured_on, m.value, m.note, m.final
 FROM indicators i LEFT JOIN indicator_measurements m ON m.indicator_id = i.id
 WHERE i.project_id = $1 ORDER BY i.id, m.measured_on`
 	projectHistoryQuery = `
@@ -482,9 +482,10 @@ func (s *Store) loadProject(ctx context.Context, q querier, id int64) (bot.Proje
 			on    *time.Time
 			value *float64
 			note  *string
+			final *bool
 		)
 		if err := rows.Scan(&ind.ID, &ind.Kind, &ind.Name, &ind.Unit, &ind.Baseline, &ind.Target, &ind.Direction,
-			&on, &value, &note); err != nil {
+			&on, &value, &note, &final); err != nil {
 			rows.Close()
 			return bot.Project{}, wrap(op+": indicators", err)
 		}
@@ -493,7 +494,7 @@ func (s *Store) loadProject(ctx context.Context, q querier, id int64) (bot.Proje
 		}
 		if on != nil {
 			last := &p.Indicators[len(p.Indicators)-1]
-			last.Measurements = append(last.Measurements, bot.Measurement{On: *on, Value: *value, Note: *note})
+			last.Measurements = append(last.Measurements, bot.Measurement{On: *on, Value: *value, Note: *note, Final: *final})
 		}
 	}
 	rows.Close()
@@ -612,8 +613,10 @@ func (s *Store) ManagesProject(ctx context.Context, employeeID, projectID int64)
 }
 
 // ChangePhase moves the project from → to and records the transition. Whether the move is
-// allowed is the caller's business; the store refuses only a project no longer in from.
-func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from, to bot.Phase, note, override string) error {
+// allowed is the caller's business; the store refuses only a project no longer in from. The
+// surveys the new phase calls for are opened in the same transaction (openPhaseSurveys): the
+// change and the invitations, with their messages, commit together or not at all.
+func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from, to bot.Phase, note, override string, open bot.SurveyOpening) error {
 	note, override = strings.TrimSpace(note), strings.TrimSpace(override)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE projects SET phase = $3, updated_at = now() WHERE id = $1 AND phase = $2`,
@@ -641,6 +644,9 @@ func (s *Store) ChangePhase(ctx context.Context, projectID, actorID int64, from,
 			if err := s.cancelInvitationsTx(ctx, tx, projectID); err != nil {
 				return err
 			}
+		}
+		if err := s.openPhaseSurveys(ctx, tx, projectID, to, open); err != nil {
+			return err
 		}
 		details := map[string]any{"from": from, "to": to}
 		if override != "" {
@@ -719,24 +725,42 @@ func (s *Store) AddIndicator(ctx context.Context, projectID int64, ind bot.Indic
 }
 
 // RecordMeasurement records an indicator's value on a date (checked by bot.Measurement.Validate),
-// replacing the value already recorded for that date. The indicator must belong to the project
-// (else ErrNotFound).
+// replacing what was recorded for that date, its final mark included. A final value (m.Final)
+// takes the mark from the indicator's previous final value, if on another date. The indicator
+// must belong to the project (else ErrNotFound).
 func (s *Store) RecordMeasurement(ctx context.Context, projectID, indicatorID, actorID int64, m bot.Measurement) error {
 	note := strings.TrimSpace(m.Note)
 	on := dateOf(m.On)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if m.Final {
+			// The indicator row locked, so that two final values recorded at once take turns;
+			// the previous mark cleared before the insert, since the unique index allows one
+			// final value per indicator.
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM indicators WHERE id = $2 AND project_id = $1 FOR UPDATE`,
+				projectID, indicatorID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE indicator_measurements SET final = false
+				WHERE indicator_id = $1 AND final AND measured_on <> $2`, indicatorID, on); err != nil {
+				return err
+			}
+		}
 		var id int64
 		err := tx.QueryRow(ctx, `
-			INSERT INTO indicator_measurements (indicator_id, measured_on, value, recorded_by, note)
-			SELECT i.id, $3, $4, $5, $6 FROM indicators i WHERE i.id = $2 AND i.project_id = $1
+			INSERT INTO indicator_measurements (indicator_id, measured_on, value, recorded_by, note, final)
+			SELECT i.id, $3, $4, $5, $6, $7 FROM indicators i WHERE i.id = $2 AND i.project_id = $1
 			ON CONFLICT (indicator_id, measured_on) DO UPDATE
-				SET value = EXCLUDED.value, note = EXCLUDED.note, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
-			RETURNING id`, projectID, indicatorID, on, m.Value, nullID(actorID), note).Scan(&id)
+				SET value = EXCLUDED.value, note = EXCLUDED.note, final = EXCLUDED.final, recorded_by = EXCLUDED.recorded_by,
+					recorded_at = now()
+			RETURNING id`, projectID, indicatorID, on, m.Value, nullID(actorID), note, m.Final).Scan(&id)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actorID, "project.measurement", projectSubject(projectID),
-			map[string]any{"indicator": indicatorID, "on": on.Format(time.DateOnly), "value": m.Value})
+		details := map[string]any{"indicator": indicatorID, "on": on.Format(time.DateOnly), "value": m.Value}
+		if m.Final {
+			details["final"] = true
+		}
+		return audit(ctx, tx, actorID, "project.measurement", projectSubject(projectID), details)
 	})
 	return wrap(fmt.Sprintf("record measurement of indicator %d", indicatorID), err)
 }

@@ -180,7 +180,7 @@ func TestCreateAndLoadProject(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseIdeazione, bot.PhaseProgettazione, "via", ""); err != nil {
+	if err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseIdeazione, bot.PhaseProgettazione, "via", "", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
 	p, err = f.store.Project(ctx, p.ID)
@@ -317,11 +317,11 @@ func TestStoreChecksNoLimits(t *testing.T) {
 		t.Fatalf("team size = %d, want 20 as given", p.TeamSize)
 	}
 	// The store's own refusals are storage outcomes only.
-	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseProgettazione, bot.PhaseRealizzazione, "", ""); bot.ErrorCode(err) != bot.ECONFLICT {
+	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseProgettazione, bot.PhaseRealizzazione, "", "", bot.SurveyOpening{}); bot.ErrorCode(err) != bot.ECONFLICT {
 		t.Fatalf("stale phase: %v, want ECONFLICT", err)
 	}
 	long := strings.Repeat("n", 501)
-	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, long, ""); err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
+	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, long, "", bot.SurveyOpening{}); err == nil || bot.ErrorCode(err) != bot.EINTERNAL {
 		t.Fatalf("note over the schema's limit: %v, want an internal error", err)
 	}
 }
@@ -418,7 +418,7 @@ func TestProjectsList(t *testing.T) {
 	a := f.create(t, bot.ProjectInput{Title: ptr("A"), ObjectiveCodes: []string{"OB1"}, UnitCodes: []string{"A01-S01-V01"}})
 	b := f.create(t, bot.ProjectInput{Title: ptr("B"), ObjectiveCodes: []string{"OB2"}, UnitCodes: []string{"A02"}, CoordinatorID: ptr(f.bruno)})
 	c := f.create(t, bot.ProjectInput{Title: ptr("C"), ObjectiveCodes: []string{"OB1", "OB2"}, UnitCodes: []string{"A01"}})
-	if err := f.store.ChangePhase(ctx, c.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, "", ""); err != nil {
+	if err := f.store.ChangePhase(ctx, c.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, "", "", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
 	ids := func(ps []bot.ProjectSummary) []int64 {
@@ -495,7 +495,7 @@ func TestObjectivesWithoutProjects(t *testing.T) {
 	f := newProjectFixture(t)
 	f.create(t, minimal("Uno", "OB1"))
 	cancelled := f.create(t, minimal("Due", "OB2"))
-	if err := f.store.ChangePhase(ctx, cancelled.ID, f.anna, bot.PhaseIdeazione, bot.PhaseAnnullato, "", ""); err != nil {
+	if err := f.store.ChangePhase(ctx, cancelled.ID, f.anna, bot.PhaseIdeazione, bot.PhaseAnnullato, "", "", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.store.ObjectivesWithoutProjects(ctx)
@@ -538,20 +538,20 @@ func TestChangePhase(t *testing.T) {
 	ctx := context.Background()
 	f := newProjectFixture(t)
 	p := f.create(t, minimal("P", "OB1"))
-	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, "pronto", ""); err != nil {
+	if err := f.store.ChangePhase(ctx, p.ID, f.anna, bot.PhaseIdeazione, bot.PhaseProgettazione, "pronto", "", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
 	// A second change from the old phase is a concurrent change, refused with nothing written.
 	before := f.counts(t)
-	err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseIdeazione, bot.PhaseAnnullato, "", "")
+	err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseIdeazione, bot.PhaseAnnullato, "", "", bot.SurveyOpening{})
 	wantConflict(t, err, "project.error.phase_changed")
 	if after := f.counts(t); after != before {
 		t.Fatalf("rows changed %v → %v", before, after)
 	}
-	if err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseProgettazione, bot.PhaseRealizzazione, "", "verifica fatta a voce"); err != nil {
+	if err := f.store.ChangePhase(ctx, p.ID, f.bruno, bot.PhaseProgettazione, bot.PhaseRealizzazione, "", "verifica fatta a voce", bot.SurveyOpening{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.store.ChangePhase(ctx, 999, f.bruno, bot.PhaseIdeazione, bot.PhaseProgettazione, "", ""); !errors.Is(err, bot.ErrNotFound) {
+	if err := f.store.ChangePhase(ctx, 999, f.bruno, bot.PhaseIdeazione, bot.PhaseProgettazione, "", "", bot.SurveyOpening{}); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("missing project: %v", err)
 	}
 	got, err := f.store.Project(ctx, p.ID)
@@ -585,7 +585,7 @@ func TestChangePhase(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = f.store.ChangePhase(ctx, q.ID, f.anna, bot.PhaseIdeazione, to, "", "")
+			errs[i] = f.store.ChangePhase(ctx, q.ID, f.anna, bot.PhaseIdeazione, to, "", "", bot.SurveyOpening{})
 		}()
 	}
 	wg.Wait()

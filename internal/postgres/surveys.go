@@ -59,18 +59,18 @@ import (
 //     "one of everyone who has answered so far", at least k people. Mapping a ciphertext to
 //     its clear answer needs the key.
 //
-//  4. At close, the answers still sealed (fewer than k) cannot make a batch of their own: a
-//     small last batch would be linked to the few who answered last. If the instance has
-//     released answers, the whole instance is rewritten in one shuffled batch (new UUIDs, one
-//     xmin) with the last ones given the last batch's day; if it has fewer than k answers in
-//     all, they are discarded unread: no report could ever show them (the k rule), and kept
-//     they could only ever be linked to fewer than k people. survey_instances.discarded counts
-//     them.
+//  4. At close, answers still sealed are released if there are at least k of them; fewer than
+//     k are discarded unread, even when earlier batches were released: a small last batch
+//     would be linked to the few who answered last, and merged into the released answers it
+//     would change the published figures by fewer than k answers, which the figures before
+//     and after the close would tell apart. survey_instances.discarded counts them; the
+//     reminders and the closing time are there to make the last batch reach k.
 //
 //  5. The respondent's department goes with an answer only when the department has at least k
-//     invitees in the instance *and* at least k of them have answered by the release: k
-//     invitees alone are not enough, since the DBA knows who answered, and a department's only
-//     respondent would be named by the department.
+//     invitees in the instance *and* the batch being released holds at least k answers from
+//     it: k invitees alone are not enough, since the DBA knows who answered, and a department's
+//     only respondent would be named by the department; and a batch adding fewer than k answers
+//     to a department's figures would let the figures before and after tell them apart.
 //
 // What it does not defend against (the README's threat model says it plainly): someone who
 // holds SURVEY_KEY as well as the database (the key opens pending answers, linked by xmin);
@@ -465,8 +465,8 @@ type pendingAnswer struct {
 
 // Submit records employee's answer to an instance: in one transaction, the invitation is marked
 // answered and the answer is stored sealed, with nothing that names the person. A second
-// submission returns survey.ErrAlreadyAnswered and keeps the first; a closed instance
-// survey.ErrClosed; an invalid response a *survey.InvalidError with every problem.
+// submission returns survey.ErrAlreadyAnswered and keeps the first; a closed instance (or one
+// past its closes_at) survey.ErrClosed; an invalid response a *survey.InvalidError with every problem.
 func (s *SurveyStore) Submit(ctx context.Context, instanceID, employeeID int64, r survey.Response) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
@@ -474,9 +474,10 @@ func (s *SurveyStore) Submit(ctx context.Context, instanceID, employeeID int64, 
 			closed    bool
 		)
 		// FOR SHARE: a release or a close (FOR UPDATE) waits for submissions in flight, and a
-		// submission after a close sees it closed.
-		err := tx.QueryRow(ctx, `SELECT version_id, closed_on IS NOT NULL FROM survey_instances WHERE id = $1 FOR SHARE`,
-			instanceID).Scan(&versionID, &closed)
+		// submission after a close sees it closed. An instance past its closing time is closed
+		// even before the job closes it: a late answer is refused the same way.
+		err := tx.QueryRow(ctx, `SELECT version_id, closed_on IS NOT NULL OR coalesce(closes_at <= now(), false)
+FROM survey_instances WHERE id = $1 FOR SHARE`, instanceID).Scan(&versionID, &closed)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return survey.ErrNotInvited
 		}
@@ -603,7 +604,7 @@ func (s *SurveyStore) Release(ctx context.Context, instanceID int64) (int, error
 		if pending < inst.k {
 			return nil
 		}
-		n, err = s.releaseBatch(ctx, tx, inst, false)
+		n, err = s.releaseBatch(ctx, tx, inst)
 		return err
 	})
 	return n, wrap("release survey answers", err)
@@ -655,20 +656,23 @@ func (s *SurveyStore) Close(ctx context.Context, instanceID int64) (CloseResult,
 			res.AlreadyClosed = true
 			return nil
 		}
-		var pending, released int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM survey_pending WHERE instance_id = $1),
-(SELECT count(DISTINCT response) FROM survey_answers WHERE instance_id = $1)`, instanceID).Scan(&pending, &released); err != nil {
+		var pending int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM survey_pending WHERE instance_id = $1`, instanceID).Scan(&pending); err != nil {
 			return err
 		}
 		switch {
 		case pending == 0:
-		case pending+released < inst.k:
+		case pending < inst.k:
+			// Fewer than k left: discarded unread, even when earlier batches were released.
+			// Merged into the released answers they would change the published figures by
+			// fewer than k answers, and the figures before and after the close would tell
+			// those few apart.
 			if _, err := tx.Exec(ctx, `DELETE FROM survey_pending WHERE instance_id = $1`, instanceID); err != nil {
 				return err
 			}
 			res.Discarded = pending
 		default:
-			if res.Released, err = s.releaseBatch(ctx, tx, inst, pending < inst.k); err != nil {
+			if res.Released, err = s.releaseBatch(ctx, tx, inst); err != nil {
 				return err
 			}
 		}
@@ -699,11 +703,10 @@ type answerRow struct {
 	response survey.Response
 }
 
-// releaseBatch opens every pending answer of inst and writes them shuffled. merge (at close,
-// when fewer than k are pending) rewrites the instance's released answers together with them
-// in one batch, the pending ones taking the last batch's day, so that no small last batch
-// stands apart. It also rewrites the answered invitations, shuffled (see the top of the file).
-func (s *SurveyStore) releaseBatch(ctx context.Context, tx pgx.Tx, inst lockedInstance, merge bool) (int, error) {
+// releaseBatch opens every pending answer of inst (at least k: the callers check) and writes
+// them shuffled, with the day of the release. It also rewrites the answered invitations,
+// shuffled (see the top of the file).
+func (s *SurveyStore) releaseBatch(ctx context.Context, tx pgx.Tx, inst lockedInstance) (int, error) {
 	rows, err := tx.Query(ctx, `DELETE FROM survey_pending WHERE instance_id = $1 RETURNING sealed`, inst.id)
 	if err != nil {
 		return 0, err
@@ -724,23 +727,25 @@ func (s *SurveyStore) releaseBatch(ctx context.Context, tx pgx.Tx, inst lockedIn
 	if err := tx.QueryRow(ctx, `SELECT current_date`).Scan(&today); err != nil {
 		return 0, err
 	}
-	day := today
-	var batch []answerRow
-	if merge {
-		old, last, err := takeReleased(ctx, tx, inst.id)
-		if err != nil {
-			return 0, err
-		}
-		batch, day = old, last
-	}
+	opened := make([]pendingAnswer, 0, len(sealed))
+	inBatch := map[int64]int{}
 	for _, b := range sealed {
 		p, err := s.open(inst.id, b)
 		if err != nil {
 			return 0, err
 		}
-		row := answerRow{day: day, response: p.Response}
-		if p.Dept != 0 && eligible[p.Dept] {
-			row.dept = &p.Dept
+		opened = append(opened, p)
+		inBatch[p.Dept]++
+	}
+	batch := make([]answerRow, 0, len(opened))
+	for _, p := range opened {
+		row := answerRow{day: today, response: p.Response}
+		// A department is kept only where this batch alone has at least k of its answers:
+		// were one batch to add a single answer to a department's earlier k, the department's
+		// figures before and after would tell that one answer apart.
+		if p.Dept != 0 && eligible[p.Dept] && inBatch[p.Dept] >= inst.k {
+			dept := p.Dept
+			row.dept = &dept
 		}
 		batch = append(batch, row)
 	}
@@ -797,60 +802,6 @@ GROUP BY department_id HAVING count(*) >= $2 AND count(*) FILTER (WHERE answered
 		out[id] = true
 	}
 	return out, nil
-}
-
-// takeReleased deletes and returns an instance's released answers, grouped by response, and
-// the latest day among them.
-func takeReleased(ctx context.Context, tx pgx.Tx, instanceID int64) ([]answerRow, time.Time, error) {
-	rows, err := tx.Query(ctx, `DELETE FROM survey_answers WHERE instance_id = $1
-RETURNING response, question, department_id, released_on, value_int, value_text`, instanceID)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	defer rows.Close()
-	byResponse := map[pgtype.UUID]*answerRow{}
-	var (
-		order []pgtype.UUID
-		last  time.Time
-	)
-	for rows.Next() {
-		var (
-			id   pgtype.UUID
-			q    string
-			dept *int64
-			day  time.Time
-			n    *int16
-			text *string
-		)
-		if err := rows.Scan(&id, &q, &dept, &day, &n, &text); err != nil {
-			return nil, last, err
-		}
-		a := byResponse[id]
-		if a == nil {
-			a = &answerRow{dept: dept, day: day, response: survey.Response{}}
-			byResponse[id] = a
-			order = append(order, id)
-		}
-		var v survey.Value
-		if n != nil {
-			v.N = int(*n)
-		}
-		if text != nil {
-			v.S = *text
-		}
-		a.response[q] = v
-		if day.After(last) {
-			last = day
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, last, err
-	}
-	out := make([]answerRow, 0, len(order))
-	for _, id := range order {
-		out = append(out, *byResponse[id])
-	}
-	return out, last, nil
 }
 
 // rewriteInvitations deletes and re-inserts an instance's answered invitations in random
