@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,7 +16,7 @@ var roleValues = []Words{
 func (b *Bot) adminCommand() *Command {
 	person := Param{Name: W("@persona", "@person"), Kind: KindPerson, Required: true}
 	role := Param{Name: W("RUOLO", "ROLE"), Kind: KindChoice, Required: true, Values: roleValues, Invalid: "role.bad_role"}
-	return &Command{
+	cmd := &Command{
 		Name:    "admin",
 		Summary: "admin.summary",
 		Role:    RoleAdmin,
@@ -51,6 +52,11 @@ func (b *Bot) adminCommand() *Command {
 				Handler:  func(ctx context.Context, c *Call) (Reply, error) { return b.adminRole(ctx, c, false) }},
 		},
 	}
+	// The subs acting on running surveys follow "admin questionari", so that help lists them
+	// together.
+	at := slices.IndexFunc(cmd.Subs, func(s *Sub) bool { return s.Summary == "admin.sub.surveys" }) + 1
+	cmd.Subs = slices.Insert(cmd.Subs, at, b.adminSurveySubs()...)
+	return cmd
 }
 
 // roleWords maps Italian and English role names onto roles.

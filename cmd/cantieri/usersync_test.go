@@ -51,9 +51,9 @@ func TestServeSyncsSlackUsersOnceAtStart(t *testing.T) {
 		if code := s.stop(); code != 0 {
 			t.Fatalf("serve exited with %d", code)
 		}
-		// housekeeping, project reminders, team invitations, meetings, conflict notices, and
-		// the daily Slack sync
-		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":6`) {
+		// housekeeping, project reminders, team invitations, meetings, conflict notices, the
+		// survey pulse and maintenance, and the daily Slack sync
+		if logs := s.logs.String(); !strings.Contains(logs, `"schedules":8`) {
 			t.Errorf("the daily sync schedule is not registered:\n%s", logs)
 		}
 	}
