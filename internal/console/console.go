@@ -48,7 +48,15 @@ type Console struct {
 	choices []bot.Choice
 	// lang is the language of the last reply: the console's own words follow the user's.
 	lang string
+	// shown counts the messages to other people printed since the last command started, and
+	// hidden those not printed because MaxShownMessages were: a fan-out to the whole council
+	// (the monthly pulse) would otherwise scroll thousands of messages past.
+	shown, hidden int
 }
+
+// MaxShownMessages is how many messages to other people a command's effects print in full;
+// the rest are counted in one line. Messages to the console's own person always print.
+const MaxShownMessages = 12
 
 // New returns a console for cfg.
 func New(cfg Config) *Console {
@@ -64,6 +72,13 @@ var _ bot.Poster = (*Console)(nil)
 func (c *Console) Post(_ context.Context, channel string, r bot.Reply) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if channel != bot.ConsoleAddressPrefix+c.cfg.Handle {
+		if c.shown >= MaxShownMessages {
+			c.hidden++
+			return fmt.Sprintf("console-%s", bot.NewRequestID()), nil
+		}
+		c.shown++
+	}
 	fmt.Fprintf(c.cfg.Out, "\n[→ %s]\n", channel)
 	c.printReply(r)
 	return fmt.Sprintf("console-%s", bot.NewRequestID()), nil
@@ -140,10 +155,19 @@ func (c *Console) Run(ctx context.Context) error {
 			}
 			text = c.choices[n-1].Command
 		}
+		c.mu.Lock()
+		c.shown, c.hidden = 0, 0
+		c.mu.Unlock()
 		c.run(ctx, bot.Request{From: c.identity(), Source: bot.SourceConsole, Text: text})
 		if c.cfg.Settle != nil {
 			c.cfg.Settle(ctx)
 		}
+		c.mu.Lock()
+		if c.hidden > 0 {
+			fmt.Fprintf(c.cfg.Out, "\n%s\n", i18n.T(c.locale(), "console.hidden_messages", "n", c.hidden))
+			c.hidden = 0
+		}
+		c.mu.Unlock()
 	}
 }
 

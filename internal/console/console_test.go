@@ -262,3 +262,43 @@ func TestSurveyIsAnsweredInTheConsole(t *testing.T) {
 		t.Fatalf("status %+v %v, want one answer pending", st, err)
 	}
 }
+
+// TestAFanOutPrintsAFewMessagesAndCountsTheRest: the messages a command causes to other people
+// print up to MaxShownMessages, the rest are counted in one line (the monthly pulse reaches the
+// whole council); those to the console's own person always print; the count starts again at
+// the next command.
+func TestAFanOutPrintsAFewMessagesAndCountsTheRest(t *testing.T) {
+	t.Parallel()
+	b := bot.New(bot.Config{Store: postgres.NewStore(pgtest.NewPool(t))})
+	var out bytes.Buffer
+	var c *console.Console
+	settles := 0
+	c = console.New(console.Config{Bot: b, Handle: "hr", In: strings.NewReader("profilo\nprofilo\n"), Out: &out,
+		Settle: func(ctx context.Context) {
+			settles++
+			if settles > 1 {
+				return
+			}
+			for i := range console.MaxShownMessages + 20 {
+				if _, err := c.Post(ctx, fmt.Sprintf("console:p%d", i), bot.Reply{Text: fmt.Sprintf("messaggio %d", i)}); err != nil {
+					t.Error(err)
+				}
+			}
+			if _, err := c.Post(ctx, "console:hr", bot.Reply{Text: "per me"}); err != nil {
+				t.Error(err)
+			}
+		}})
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if n := strings.Count(got, "[→ console:p"); n != console.MaxShownMessages {
+		t.Errorf("%d messages to others printed, want %d:\n%s", n, console.MaxShownMessages, got)
+	}
+	if !strings.Contains(got, "[→ console:hr]\nper me") {
+		t.Errorf("the console's own message is not printed:\n%s", got)
+	}
+	if strings.Count(got, "(…e altri 20 messaggi ad altre persone, non mostrati qui per brevità.)") != 1 {
+		t.Errorf("the hidden messages are not counted once:\n%s", got)
+	}
+}
