@@ -37,15 +37,17 @@ seed: build
 	@scripts/services.sh run
 	$(BIN) seed demo $(SEED_ARGS)
 
-# The demo council (seeded now unless `make seed` already did), then the README's three scripts
+# The demo council (seeded now unless `make seed` already did), then the README's four scripts
 # as its dirigente: a project's lifecycle, its team from proposal to channel, an exchange
-# programme with a round. Run it once on a fresh demo council: the scripts create project 1.
+# programme with a round, and evaluation (the post-meeting survey, a pulse, the project closed
+# with internal and external evaluations and its card with the replicability verdict). Run it once on a fresh demo council: the scripts create project 1.
 demo: build
 	@scripts/services.sh run
 	$(BIN) seed demo --if-needed $(SEED_ARGS)
 	$(BIN) console --as giulia.cecchi < examples/progetto.txt
 	$(BIN) console --as giulia.cecchi < examples/squadra.txt
 	$(BIN) console --as giulia.cecchi < examples/incontri.txt
+	$(BIN) console --as giulia.cecchi < examples/valutazione.txt
 
 migrate: build
 	@scripts/services.sh run

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/comune-prato/cantieri/internal/indices"
 	"github.com/comune-prato/cantieri/internal/survey"
 )
 
@@ -488,7 +489,11 @@ func surveyAboutText(c *Call, a SurveyAbout) string {
 	case AboutProject:
 		return c.T("feedback.about.project", "id", a.ID, "name", a.Name)
 	case AboutPulse:
-		return c.T("feedback.about.pulse", "month", a.Name)
+		month := a.Name
+		if m, err := indices.ParseMonth(a.Name); err == nil {
+			month = monthText(c.Locale, m) // "dicembre 2026", not "2026-12"
+		}
+		return c.T("feedback.about.pulse", "month", month)
 	}
 	return ""
 }
@@ -496,6 +501,12 @@ func surveyAboutText(c *Call, a SurveyAbout) string {
 // momentText writes a time in the council's zone: its day and hour.
 func (b *Bot) momentText(c *Call, t time.Time) string {
 	lt := t.In(b.loc)
+	if lt.Hour() == 0 && lt.Minute() == 0 && lt.Second() == 0 {
+		// A survey closing at midnight is open the whole day before: "until 14/01", as the
+		// message that invited says, not "until 15/01 at 00:00".
+		last := lt.Add(-time.Nanosecond)
+		return dateText(c, &last)
+	}
 	return c.T("feedback.when", "date", dateText(c, &lt), "time", lt.Format("15:04"))
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/comune-prato/cantieri/internal/indices"
 	"github.com/comune-prato/cantieri/internal/survey"
 )
 
@@ -85,14 +86,15 @@ func (b *Bot) adminSendPulse(ctx context.Context, c *Call) (Reply, error) {
 	if err != nil {
 		return Reply{}, fmt.Errorf("send pulse: %w", err)
 	}
+	named := monthText(c.Locale, indices.Month{Year: now.Year(), Month: now.Month()})
 	switch {
 	case res.Closed:
-		return Reply{Text: c.T("feedback.admin.pulse_closed", "month", month)}, nil
+		return Reply{Text: c.T("feedback.admin.pulse_closed", "month", named)}, nil
 	case res.Already:
-		return Reply{Text: c.T("feedback.admin.pulse_again", "month", month, "n", res.Invited, "id", res.InstanceID)}, nil
+		return Reply{Text: c.T("feedback.admin.pulse_again", "month", named, "n", res.Invited, "id", res.InstanceID)}, nil
 	}
 	last := res.ClosesAt.Add(-time.Nanosecond).In(b.loc)
-	return Reply{Text: c.T("feedback.admin.pulse_sent", "month", month, "n", res.Invited, "id", res.InstanceID,
+	return Reply{Text: c.T("feedback.admin.pulse_sent", "month", named, "n", res.Invited, "id", res.InstanceID,
 		"date", dateText(c, &last))}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // External evaluators: people outside a project's team whom its coordinator asks to evaluate
@@ -208,9 +209,12 @@ func containsID(ids []int64, id int64) bool {
 }
 
 // surveyOpening is what the surveys a change opens need: the invitation message and when they
-// close (SurveyOpenDays from now).
+// close: at the end of the day SurveyOpenDays from today, like the pulse, so that "you can
+// answer until the 20th" holds for the whole day.
 func (b *Bot) surveyOpening() SurveyOpening {
-	return SurveyOpening{Notice: b.SurveyNotice, ClosesAt: b.now().AddDate(0, 0, b.surveyOpenDays)}
+	now := b.now().In(b.loc)
+	closes := time.Date(now.Year(), now.Month(), now.Day()+b.surveyOpenDays+1, 0, 0, 0, 0, b.loc)
+	return SurveyOpening{Notice: b.SurveyNotice, ClosesAt: closes}
 }
 
 // evaluatorAddedNotices tell each new evaluator, in their language, who asked them to evaluate

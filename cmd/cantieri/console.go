@@ -10,6 +10,11 @@ import (
 	"github.com/comune-prato/cantieri/internal/metrics"
 )
 
+// settleWait bounds how long the console waits, after a command, for the messages it caused:
+// long enough for the monthly pulse's fan-out to the whole demo council (1,500 messages) to
+// go out before the next command.
+const settleWait = time.Minute
+
 // console runs a terminal session against the same PostgreSQL, Redis and durable jobs as
 // production, so that what works here works in Slack.
 func (e env) console(ctx context.Context, handle string) error {
@@ -28,7 +33,7 @@ func (e env) console(ctx context.Context, handle string) error {
 		// The messages a command caused print before the next command is read, so a script's
 		// "accept" never runs before its invitation was delivered.
 		Settle: func(ctx context.Context) {
-			if err := runner.WaitIdle(ctx, 10*time.Second); err != nil {
+			if err := runner.WaitIdle(ctx, settleWait); err != nil {
 				log.Warn("console: jobs still pending after a command", "err", err)
 			}
 		}})

@@ -130,4 +130,35 @@ func TestDemoScriptsThroughTheConsole(t *testing.T) {
 		t.Errorf("hui.xu was grouped with mario.rossi despite «mai»:\n%s", meet)
 	}
 	contains("incontri.txt", meet, []string{"Giro 1 di «Caffè tra uffici»: 4 gruppi, 8 persone.", "Lasciate fuori (1): Patrizia Cocchi (in pausa)."})
+
+	eval := run("valutazione.txt")
+	inOrder("valutazione.txt", eval, []string{
+		"Grazie! Ho registrato che vi siete incontrati. Com'è andata?",
+		"Rispondi  → valuta 1",
+		"Grazie! La tua risposta è registrata in forma anonima",
+		"Ora sei «francesca.lombardo».",
+		"Your answer was not recorded: 3 things need correcting.",
+		"Thank you! Your answer is recorded anonymously",
+		"Ora sei «mario.rossi».",
+		"n. 1 — Com'è andato l'incontro tra uffici",
+		"Hai già risposto al questionario «Com'è andato l'incontro tra uffici»: tengo la prima risposta",
+		"inviato (questionario 2): 1500 persone invitate.",
+		"messaggi ad altre persone, non mostrati qui per brevità.",
+		"Questionari aperti",
+		"Mario Rossi fa parte della squadra",
+		"Ho chiesto a 5 persone",
+		"Fase cambiata: da realizzazione a monitoraggio.",
+		"Tutti gli indicatori hanno il loro valore finale.",
+		"Fase cambiata: da monitoraggio a concluso.",
+		"Questionario 4 chiuso: 5 risposte pubblicate",
+		"Questionario 5 chiuso: 5 risposte pubblicate",
+		"Valutazione finale della squadra\n5 risposte su 7 invitati.",
+		"Valutazione finale esterna\n5 risposte su 5 invitati.",
+		"Verdetto di replicabilità",
+		"• squadra: replicabile così com'è, per la maggioranza",
+		"• valutatori esterni: replicabile con adattamenti, per la maggioranza",
+	})
+	if n := strings.Count(eval, "Grazie! La tua risposta è registrata")+strings.Count(eval, "Thank you! Your answer is recorded"); n != 15 {
+		t.Errorf("%d answers recorded, want 15 (5 after meeting, 5 team, 5 external):\n%s", n, eval)
+	}
 }

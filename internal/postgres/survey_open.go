@@ -56,10 +56,17 @@ WHERE t.key = $1 ORDER BY v.version DESC LIMIT 1`, spec.Template).Scan(&versionI
 		if !spec.ClosesAt.IsZero() {
 			closes = &spec.ClosesAt
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO survey_instances (version_id, subject, min_respondents, closes_at, about)
+		// Look first: an INSERT that meets the existing subject would still use up an id, and
+		// the ids are the numbers people type (`valuta 3`), better without gaps.
+		err = tx.QueryRow(ctx, `SELECT id FROM survey_instances WHERE subject = $1`, spec.Subject).Scan(new(int64))
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = tx.QueryRow(ctx, `INSERT INTO survey_instances (version_id, subject, min_respondents, closes_at, about)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject) DO NOTHING RETURNING id, version_id`,
-			versionID, spec.Subject, s.k, closes, about).Scan(&o.ID, &o.VersionID)
-		o.Created = err == nil
+				versionID, spec.Subject, s.k, closes, about).Scan(&o.ID, &o.VersionID)
+			o.Created = err == nil
+		} else if err == nil {
+			err = pgx.ErrNoRows // found: read it below, locked
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
 			// FOR SHARE: a close (FOR UPDATE) cannot slip between this check and the invitations.
 			// An instance past its closing time counts as closed even before the job closes it.
