@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -314,5 +315,24 @@ func TestMatrixAdd(t *testing.T) {
 	if b := m.Barrier(); b.Links != want.Links || b.Excluded != want.Excluded || b.Cross != want.Cross ||
 		!near(b.Share, want.Share) || !near(b.Q, want.Q) || !b.OK {
 		t.Errorf("barrier = %+v, want %+v", b, want)
+	}
+}
+
+// Instants outside Unix nanoseconds' range (1678–2262) take the comparison sort; the figures
+// are the same as for the same links at ordinary instants.
+func TestFarInstants(t *testing.T) {
+	ps, es := twoTriangles()
+	far := make([]Edge, len(es))
+	for i, e := range es {
+		far[i] = e
+		far[i].FirstSeen = e.FirstSeen.AddDate(-600, 0, 0) // 1426
+	}
+	far[6].FirstSeen = es[6].FirstSeen.AddDate(400, 0, 0) // the bridge in 2426
+	slices.Reverse(far)
+	g := mustGraph(t, ps, far)
+	checkBarrier(t, "before 2426", g.Barrier(time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)), 6, 0, 0, 0, 0.5)
+	checkBarrier(t, "all", g.Barrier(time.Time{}), 7, 0, 1, 1.0/7, 5.0/14)
+	if n := g.NewLinks(time.Date(1426, 11, 3, 0, 0, 0, 0, time.UTC), time.Date(1426, 11, 4, 0, 0, 0, 0, time.UTC), nil); n.All != 3 {
+		t.Errorf("B's triangle in 1426: %+v", n)
 	}
 }
