@@ -240,6 +240,9 @@ func TestNewLinks(t *testing.T) {
 	var calls int
 	contiguous := func(a, b int64) bool {
 		calls++
+		if a >= b { // units are 100 + id: the lower id's unit comes first
+			t.Errorf("predicate called with units %d, %d", a, b)
+		}
 		return site(a) == site(b) || (min(a, b) == 103 && max(a, b) == 104)
 	}
 	ps, es := twoTriangles()
