@@ -194,6 +194,7 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 	mustHave("final value", s.askAs(giulia, "progetto 1 indicatori misura 1 valore=12 data=2028-06-30 finale=sì"), "Valore finale di «Km di ciclovia realizzati» registrato")
 	mustHave("final value", s.askAs(giulia, "progetto 1 indicatori misura 2 valore=6300 data=2028-06-30 finale=sì"), "Valore finale di «Spostamenti in auto sul percorso» registrato")
 	mustHave("concluso", s.askAs(giulia, `progetto 1 fase concluso nota="Ciclovia inaugurata"`), "Fase cambiata: da monitoraggio a concluso.")
+	milestone := instance("project:1:milestone")
 	internal, external := instance("project:1:close-internal"), instance("project:1:close-external")
 	insiders := append([]string{giulia}, team...)
 
@@ -230,7 +231,8 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 	deadline := start.Add(evalTimeout)
 	for {
 		posts := fake.Posts()
-		m := len(missing(asked(posts, pulse), activeList)) + len(missing(asked(posts, internal), insiders)) +
+		m := len(missing(asked(posts, pulse), activeList)) + len(missing(asked(posts, milestone), insiders)) +
+			len(missing(asked(posts, internal), insiders)) +
 			len(missing(asked(posts, external), evaluators))
 		if m == 0 {
 			break
@@ -249,7 +251,8 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 		what     string
 		id       int64
 		audience []string
-	}{{"pulse", pulse, activeList}, {"team's close survey", internal, insiders}, {"external close survey", external, evaluators}} {
+	}{{"pulse", pulse, activeList}, {"milestone survey", milestone, insiders}, {"team's close survey", internal, insiders},
+		{"external close survey", external, evaluators}} {
 		per := asked(posts, c.id)
 		for _, u := range c.audience {
 			if per[u] != 1 {
@@ -262,6 +265,28 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 	}
 	if n := len(asked(posts, meeting)); n != 0 {
 		t.Errorf("the meeting survey was posted to %d people: the reply to «sì» offers it", n)
+	}
+	for _, u := range evaluators {
+		n := 0
+		for _, p := range fake.Posts(u) {
+			if strings.Contains(p.Text, "ti chiede di valutare da esterno il progetto 1 «Ciclovia del Bisenzio»") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("evaluator %s was told %d times they were asked, want once", u, n)
+		}
+	}
+	// Besides the surveys: the round's five group messages and its report to giulia, and the
+	// message telling each evaluator they were asked.
+	if want := 6 + len(active) + 2*len(insiders) + 2*len(evaluators); len(posts) != want {
+		var other []string
+		for _, p := range posts {
+			if !strings.Contains(p.Text, "valuta ") && !strings.Contains(p.Text, "feedback ") {
+				other = append(other, p.Channel+": "+p.Text)
+			}
+		}
+		t.Errorf("%d messages posted, want %d; those not asking for a survey:\n%s", len(posts), want, strings.Join(other, "\n---\n"))
 	}
 	if got := fake.Limited()["chat.postMessage"]; got != 3 {
 		t.Errorf("429s on chat.postMessage = %d, want 3", got)
