@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/comune-prato/cantieri/internal/meetcal"
 	"github.com/comune-prato/cantieri/internal/pairing"
+	"github.com/comune-prato/cantieri/internal/survey"
 )
 
 const meetWord = "incontri"
@@ -576,14 +578,60 @@ func (b *Bot) programmeCard(ctx context.Context, c *Call, p Programme, notice st
 		r.Sections = append(r.Sections, Section{Title: c.T("meet.card.last_round", "n", s.Number, "date", b.whenText(c, &s.ScheduledFor)),
 			Text: roundPartText(c, part)})
 	}
+	// How the meetings went, over all the programme's rounds: never per group, and only among
+	// at least k answers; below that the coordinator sees how many answered.
+	fb, err := b.meetings.ProgrammeFeedback(ctx, p.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("programme feedback: %w", err)
+	}
+	if fb.Opened() {
+		r.Sections = append(r.Sections, surveySection(c, c.T("meet.card.feedback"), fb, fb.Report.K, coordinates, nil))
+		if ideas := surveyTexts(fb.Report, maxCardIdeas); coordinates && len(ideas) > 0 {
+			r.Sections = append(r.Sections, Section{Title: c.T("meet.card.ideas"), Text: fitLines(c, ideas, maxSummaryText)})
+		}
+	}
 	id := strconv.FormatInt(p.ID, 10)
-	r.Choices = []Choice{{Label: c.T("meet.button.join", "name", p.Name), Command: meetWord + " iscrivimi " + id}}
+	mine, err := b.meetings.Enrolments(ctx, c.Caller.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("enrolments: %w", err)
+	}
+	// "Join" only for who is not in it, "come back" for who was paused for not answering;
+	// someone taking part needs neither.
+	enrolled := slices.IndexFunc(mine, func(e Enrolment) bool { return e.ProgrammeID == p.ID })
+	switch {
+	case enrolled < 0:
+		r.Choices = append(r.Choices, Choice{Label: c.T("meet.button.join", "name", p.Name), Command: meetWord + " iscrivimi " + id})
+	case mine[enrolled].AutoPaused:
+		r.Choices = append(r.Choices, Choice{Label: c.T("meet.button.rejoin", "name", p.Name), Command: meetWord + " iscrivimi " + id})
+	}
 	if coordinates {
 		r.Choices = append(r.Choices,
 			Choice{Label: c.T("meet.button.preview"), Command: meetWord + " " + id + " anteprima"},
 			Choice{Label: c.T("meet.button.run"), Command: meetWord + " " + id + " round", Style: StyleDanger})
 	}
 	return r, nil
+}
+
+// maxCardIdeas bounds the free-text answers a programme card lists.
+const maxCardIdeas = 10
+
+// surveyTexts lists the free-text answers of rep's text questions as bullet lines, at most max:
+// only those the aggregate shows (at least k answers, in an order that says nothing of who or
+// when), without any detail beside them.
+func surveyTexts(rep survey.Report, max int) []string {
+	var lines []string
+	for _, q := range rep.Questions {
+		if q.Question.Kind != survey.KindText || q.Hidden {
+			continue
+		}
+		for _, t := range q.Texts {
+			if len(lines) == max {
+				return lines
+			}
+			lines = append(lines, "• "+clip(t, summaryQuestionLen*2))
+		}
+	}
+	return lines
 }
 
 // programmePreview pairs the next round and shows it; nothing is stored or sent.

@@ -230,6 +230,9 @@ type DueStep struct {
 // MeetingStore is what exchange programmes need from the system of record. Changes that
 // message people take a NoticeFunc-like callback and enqueue its notices in their transaction.
 type MeetingStore interface {
+	// ProgrammeFeedback aggregates the programme's post-meeting surveys over all its months
+	// (the k rule applied by the store's survey aggregate); InstanceID 0 when there is none.
+	ProgrammeFeedback(ctx context.Context, programmeID int64) (EvaluationSurvey, error)
 	CreateProgramme(ctx context.Context, in ProgrammeInput) (Programme, error)
 	// Programme loads one programme; ErrNotFound when there is none.
 	Programme(ctx context.Context, id int64) (Programme, error)

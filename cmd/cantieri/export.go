@@ -14,7 +14,6 @@ import (
 
 	"github.com/comune-prato/cantieri/bot"
 	"github.com/comune-prato/cantieri/internal/i18n"
-	"github.com/comune-prato/cantieri/internal/postgres"
 )
 
 func (e env) exportCommand() *cobra.Command {
@@ -110,18 +109,12 @@ func (e env) exportAnswers(ctx context.Context, q bot.AnswerExport, path string)
 	if e.getenv("LOG_LEVEL") == "" {
 		cfg.LogLevel = "warn" // the count is the output; migrations need not chat
 	}
-	log := e.logger(cfg, false)
-	pool, err := openPostgres(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
 	// The export reads released answers only: no key opens anything here.
-	store, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: cfg.SurveyMinRespondents,
-		Keys: cfg.SurveyKeys, DepartmentType: cfg.DepartmentType})
+	store, closeStore, err := e.openSurveyStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 
 	var out io.Writer = e.stdout
 	report := e.stdout

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/comune-prato/cantieri/internal/config"
 	"github.com/comune-prato/cantieri/internal/i18n"
 	"github.com/comune-prato/cantieri/internal/postgres"
 	"github.com/comune-prato/cantieri/internal/survey"
@@ -53,17 +54,11 @@ func (e env) importSurveys(ctx context.Context, path string) error {
 	if e.getenv("LOG_LEVEL") == "" {
 		cfg.LogLevel = "warn" // the report is the output; migrations need not chat
 	}
-	log := e.logger(cfg, false)
-	pool, err := openPostgres(ctx, cfg, log)
+	store, closeStore, err := e.openSurveyStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	store, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: cfg.SurveyMinRespondents,
-		Keys: cfg.SurveyKeys, DepartmentType: cfg.DepartmentType})
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	res, err := store.ImportTemplates(ctx, templates, 0)
 	if err != nil {
 		return fmt.Errorf("import surveys: %w", err)
@@ -71,4 +66,20 @@ func (e env) importSurveys(ctx context.Context, path string) error {
 	fmt.Fprintln(e.stdout, i18n.T(cfg.Locale, "survey.import.summary", "templates", res.Templates,
 		"created", res.Created, "versioned", res.Versioned, "unchanged", res.Unchanged))
 	return nil
+}
+
+// openSurveyStore opens the database (migrating it) and the survey store on it, for the
+// command-line survey tools (import, export); close releases the pool.
+func (e env) openSurveyStore(ctx context.Context, cfg config.Config) (store *postgres.SurveyStore, close func(), err error) {
+	pool, err := openPostgres(ctx, cfg, e.logger(cfg, false))
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err = postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: cfg.SurveyMinRespondents,
+		Keys: cfg.SurveyKeys, DepartmentType: cfg.DepartmentType})
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return store, pool.Close, nil
 }

@@ -241,3 +241,52 @@ func (s *SurveyStore) CloseDue(ctx context.Context, now time.Time) (int, error) 
 	}
 	return closed, nil
 }
+
+// ProgrammeFeedback aggregates a programme's post-meeting surveys over all its months, with
+// the k rule: a pair's or a trio's answers are never shown on their own, only among at least k
+// answers of the whole programme. Invited and Answered are summed over the months; Closed
+// is true when every month's survey has closed. With no survey yet, InstanceID is 0.
+func (s *Store) ProgrammeFeedback(ctx context.Context, programmeID int64) (bot.EvaluationSurvey, error) {
+	var out bot.EvaluationSurvey
+	if s.surveys == nil {
+		return out, nil
+	}
+	op := fmt.Sprintf("feedback of programme %d", programmeID)
+	rows, err := s.pool.Query(ctx, `SELECT i.id,
+  (SELECT count(*) FROM survey_invitations v WHERE v.instance_id = i.id),
+  (SELECT count(*) FROM survey_invitations v WHERE v.instance_id = i.id AND v.answered),
+  i.closed_on IS NOT NULL OR coalesce(i.closes_at <= now(), false)
+FROM survey_instances i WHERE i.subject LIKE $1 ORDER BY i.id`, MeetingSurveySubject(programmeID, "%"))
+	if err != nil {
+		return out, wrap(op, err)
+	}
+	var ids []int64
+	out.Closed = true
+	for rows.Next() {
+		var (
+			id               int64
+			invited, answerd int
+			closed           bool
+		)
+		if err := rows.Scan(&id, &invited, &answerd, &closed); err != nil {
+			rows.Close()
+			return out, wrap(op, err)
+		}
+		ids = append(ids, id)
+		out.Invited += invited
+		out.Answered += answerd
+		out.Closed = out.Closed && closed
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, wrap(op, err)
+	}
+	if len(ids) == 0 {
+		return bot.EvaluationSurvey{}, nil
+	}
+	out.InstanceID = ids[len(ids)-1]
+	if out.Report, err = s.surveys.Aggregate(ctx, AggregateQuery{Instances: ids}); err != nil {
+		return out, wrap(op, err)
+	}
+	return out, nil
+}

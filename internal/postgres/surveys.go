@@ -412,27 +412,8 @@ func (s *SurveyStore) Invite(ctx context.Context, instanceID int64, employees []
 }
 
 func invite(ctx context.Context, tx pgx.Tx, instanceID int64, employees []int64, deptType string) (int, error) {
-	if employees == nil {
-		employees = []int64{}
-	}
-	tag, err := tx.Exec(ctx, `
-INSERT INTO survey_invitations (instance_id, employee_id, department_id)
-SELECT $1, e.id, d.id
-FROM employees e
-LEFT JOIN LATERAL (
-    WITH RECURSIVE up AS (
-        SELECT o.id, o.type_label, o.parent_id, 0 AS depth FROM org_units o WHERE o.id = e.unit_id
-        UNION ALL
-        SELECT p.id, p.type_label, p.parent_id, up.depth + 1 FROM org_units p JOIN up ON p.id = up.parent_id
-    )
-    SELECT id FROM up WHERE type_label = $3 ORDER BY depth LIMIT 1
-) d ON true
-WHERE e.id = ANY($2) AND e.active
-ON CONFLICT DO NOTHING`, instanceID, employees, deptType)
-	if err != nil {
-		return 0, fmt.Errorf("invite: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
+	ids, err := inviteReturning(ctx, tx, instanceID, employees, deptType)
+	return len(ids), err
 }
 
 // InstanceStatus counts an instance's invitations and answers: never who.
