@@ -175,9 +175,8 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 		"progetto 1 indicatori nuovo tipo=output nome=\"Km di ciclovia realizzati\" unita=km base=0 obiettivo=12 direzione=up",
 		"progetto 1 indicatori nuovo tipo=outcome nome=\"Spostamenti in auto sul percorso\" unita=veicoli/giorno base=8000 obiettivo=6000 direzione=down",
 	} {
-		if a := s.askAs(giulia, c); strings.Contains(a, "ephemeral") && (strings.Contains(a, "Non ") || strings.Contains(a, "non ")) {
-			t.Logf("%s: %s", c, a)
-		}
+		// The move to realizzazione below is refused unless each of these took.
+		s.askAs(giulia, c)
 	}
 	mustHave("realizzazione", s.askAs(giulia, "progetto 1 fase realizzazione"), "Fase cambiata")
 	// The team, formed as the invitation flow leaves it (accepted invitations, members, the
