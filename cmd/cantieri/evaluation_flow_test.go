@@ -13,8 +13,9 @@ import (
 // evalEmployees is the size of the evaluation flow's council. The pulse is one direct message
 // per active employee, and chat.postMessage shares a workspace-wide allowance of 300 a minute
 // (bursts of 20, redis.SlackPostMessageWorkspace), so the pulse alone takes about a minute per
-// 300 people: 150 keep the test near 40 s while still crossing the burst and the pacing.
-const evalEmployees = 150
+// 300 people: 100 (the smallest demo council) keep the test near 25 s while still crossing the
+// burst and the pacing.
+const evalEmployees = 100
 
 // evalTimeout bounds the wait for the direct messages: the pulse's and the project's, some 170,
 // need about half a minute at that pace, plus the 429 pauses.
@@ -63,7 +64,7 @@ func TestEvaluationAgainstFakeSlack(t *testing.T) {
 	fake := slackfake.New(t)
 	// Calls 3, 60 and 150 of chat.postMessage (a group message or the report, pulse messages)
 	// get HTTP 429 with Retry-After: 1.
-	fake.RateLimit("chat.postMessage", 3, 60, 150)
+	fake.RateLimit("chat.postMessage", 3, 50, 100)
 	s := startServeWithSlack(t, council.vars, fake)
 	s.answerWait = 30 * time.Second
 
