@@ -139,8 +139,24 @@ func TestWriteCharts(t *testing.T) {
 	write("lines3.png", b, err)
 	b, err = Lines(nil, lo)
 	write("lines0.png", b, err)
-	for i, s := range series3() {
-		_ = i
-		_ = s
+	// A year of weeks (labels thinned) and the most series a chart takes.
+	var weeks []string
+	var many []Series
+	for w := 1; w <= 52; w++ {
+		weeks = append(weeks, "2026-W"+twoDigits(w))
 	}
+	for i := range MaxSeries {
+		v := make([]float64, 52)
+		for k := range v {
+			v[k] = float64(i)*0.8 + math.Sin(float64(k+3*i)/5)
+			if (k+i)%17 == 0 {
+				v[k] = math.NaN()
+			}
+		}
+		many = append(many, Series{Name: "Serie " + twoDigits(i+1), Values: v})
+	}
+	en := LinesOptions{Labels: labelsEN(), Weeks: weeks}
+	en.Labels.Title = "Weekly trends, a year"
+	b, err = Lines(many, en)
+	write("lines7x52.png", b, err)
 }

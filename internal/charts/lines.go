@@ -237,31 +237,25 @@ func linesPlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 
 	for i, s := range series {
 		ls, gs := seriesStyle(i)
-		var run, all plotter.XYs
-		flush := func() error {
-			if len(run) >= 2 {
-				l, err := plotter.NewLine(run)
-				if err != nil {
-					return fmt.Errorf("charts: line %q: %w", s.Name, err)
-				}
-				l.LineStyle = ls
-				p.Add(l)
-			}
-			run = nil
-			return nil
+		if n > 20 {
+			gs.Radius = px(4) // a year of weeks: smaller markers, less clutter
 		}
-		for k, v := range s.Values {
-			if math.IsNaN(v) {
-				if err := flush(); err != nil {
-					return nil, err
-				}
-				continue
+		var all plotter.XYs
+		for _, r := range runs(s.Values) {
+			var xys plotter.XYs
+			for k := r[0]; k < r[1]; k++ {
+				xys = append(xys, plotter.XY{X: float64(k), Y: s.Values[k]})
 			}
-			run = append(run, plotter.XY{X: float64(k), Y: v})
-			all = append(all, plotter.XY{X: float64(k), Y: v})
-		}
-		if err := flush(); err != nil {
-			return nil, err
+			all = append(all, xys...)
+			if len(xys) < 2 {
+				continue // a lone week: its marker only
+			}
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return nil, fmt.Errorf("charts: line %q: %w", s.Name, err)
+			}
+			l.LineStyle = ls
+			p.Add(l)
 		}
 		if len(all) > 0 {
 			sc, err := plotter.NewScatter(all)
@@ -276,6 +270,27 @@ func linesPlot(series []Series, o LinesOptions) (*plot.Plot, error) {
 	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
 	p.Y.Min, p.Y.Max = lo, hi
 	return p, nil
+}
+
+// runs are the half-open index ranges [from, to) of consecutive weeks with
+// a figure: a NaN ends a run, so the line breaks there instead of falling
+// to zero.
+func runs(values []float64) [][2]int {
+	var out [][2]int
+	start := -1
+	for k, v := range values {
+		switch {
+		case math.IsNaN(v) && start >= 0:
+			out = append(out, [2]int{start, k})
+			start = -1
+		case !math.IsNaN(v) && start < 0:
+			start = k
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(values)})
+	}
+	return out
 }
 
 // yRange is the automatic y range: from 0 (or the smallest value when
