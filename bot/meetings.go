@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -590,7 +591,19 @@ func (b *Bot) programmeCard(ctx context.Context, c *Call, p Programme, notice st
 		}
 	}
 	id := strconv.FormatInt(p.ID, 10)
-	r.Choices = []Choice{{Label: c.T("meet.button.join", "name", p.Name), Command: meetWord + " iscrivimi " + id}}
+	mine, err := b.meetings.Enrolments(ctx, c.Caller.ID)
+	if err != nil {
+		return Reply{}, fmt.Errorf("enrolments: %w", err)
+	}
+	// "Join" only for who is not in it, "come back" for who was paused for not answering;
+	// someone taking part needs neither.
+	enrolled := slices.IndexFunc(mine, func(e Enrolment) bool { return e.ProgrammeID == p.ID })
+	switch {
+	case enrolled < 0:
+		r.Choices = append(r.Choices, Choice{Label: c.T("meet.button.join", "name", p.Name), Command: meetWord + " iscrivimi " + id})
+	case mine[enrolled].AutoPaused:
+		r.Choices = append(r.Choices, Choice{Label: c.T("meet.button.rejoin", "name", p.Name), Command: meetWord + " iscrivimi " + id})
+	}
 	if coordinates {
 		r.Choices = append(r.Choices,
 			Choice{Label: c.T("meet.button.preview"), Command: meetWord + " " + id + " anteprima"},
