@@ -144,9 +144,8 @@ func wrap(s string, sty text.Style, maxW vg.Length, maxLines int) []string {
 			cur = try
 			continue
 		}
-		if cur == "" { // a single word wider than the line
-			lines = append(lines, cur)
-			cur = w
+		if cur == "" { // a single word wider than the line: cut it
+			lines = append(lines, ellipsis(w, sty, maxW))
 		} else {
 			lines = append(lines, cur)
 			cur = w

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/png"
 	"math"
@@ -399,6 +400,35 @@ func TestFontsEmbedded(t *testing.T) {
 		f := sans(14, bold, colInk).Font
 		if !fonts.Has(f) {
 			t.Errorf("font %v missing from the embedded cache", f.Name())
+		}
+	}
+}
+
+// The summaries of several channels may render at once: nothing shared
+// (font cache, handler) may race. Meaningful under -race.
+func TestConcurrentRendering(t *testing.T) {
+	small := Matrix{Names: departments21[:3], Counts: [][]float64{{0, 1, 2}, {1, 0, 3}, {2, 3, 0}}}
+	want, err := Heatmap(small, HeatmapOptions{Labels: labelsIT()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 4 {
+		go func() {
+			b, err := Heatmap(small, HeatmapOptions{Labels: labelsIT()})
+			if err == nil && !bytes.Equal(b, want) {
+				err = errors.New("concurrent heatmap differs")
+			}
+			errs <- err
+		}()
+		go func() {
+			_, err := Lines(series3(), LinesOptions{Labels: labelsEN(), Weeks: weeks12})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }

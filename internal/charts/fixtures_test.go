@@ -130,6 +130,16 @@ func TestWriteCharts(t *testing.T) {
 	small := Matrix{Names: departments21[:4], Counts: [][]float64{{0, 3, 0, 1}, {3, 0, 7, 2}, {0, 7, 0, 0}, {1, 2, 0, 0}}}
 	b, err = Heatmap(small, HeatmapOptions{Labels: labelsEN()})
 	write("heatmap4.png", b, err)
+	big := Matrix{Names: make([]string, 40), Counts: make([][]float64, 40)}
+	for i := range 40 {
+		big.Names[i] = departments21[i%21] + " " + twoDigits(i+1)
+		big.Counts[i] = make([]float64, 40)
+		for j := range 40 {
+			big.Counts[i][j] = float64((i*j + i + j) % 23)
+		}
+	}
+	b, err = Heatmap(big, HeatmapOptions{Labels: labelsEN()})
+	write("heatmap40.png", b, err)
 	b, err = Heatmap(Matrix{}, HeatmapOptions{Labels: labelsIT()})
 	write("heatmap0.png", b, err)
 	lo := LinesOptions{Labels: labelsIT(), Weeks: weeks12}

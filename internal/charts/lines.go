@@ -165,7 +165,8 @@ func drawLegend(dc draw.Canvas, series []Series, x, y, width float64) float64 {
 	cx := x
 	y -= rowH / 2
 	for i, s := range series {
-		w := thumb + 10 + float64(sty.Width(s.Name)/px(1))
+		name := ellipsis(s.Name, sty, px(width-thumb-10)) // the full name is in the text alternative
+		w := thumb + 10 + float64(sty.Width(name)/px(1))
 		if cx > x && cx+w > x+width {
 			cx = x
 			y -= rowH
@@ -173,7 +174,7 @@ func drawLegend(dc draw.Canvas, series []Series, x, y, width float64) float64 {
 		ls, gs := seriesStyle(i)
 		dc.StrokeLine2(ls, px(cx), px(y), px(cx+thumb), px(y))
 		dc.DrawGlyph(gs, pt(cx+thumb/2, y))
-		dc.FillText(sty, pt(cx+thumb+10, y), s.Name)
+		dc.FillText(sty, pt(cx+thumb+10, y), name)
 		cx += w + gap
 	}
 	return y - rowH/2
