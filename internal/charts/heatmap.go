@@ -50,7 +50,8 @@ const (
 
 // HeatmapSize is the pixel size of the heatmap of n departments: it grows
 // with n (56 px cells) until the grid reaches 1000 px, then the cells shrink.
-// It depends only on n and on the labels' text, never on the counts.
+// Besides n it depends on the words (wrapped title, note, scale caption),
+// the width of the scale's top label and whether any cell is withheld.
 func HeatmapSize(m Matrix, o HeatmapOptions) (w, h int) {
 	l := heatmapLayout(m, o)
 	return l.w, l.h
