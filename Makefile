@@ -10,7 +10,7 @@ HANDLE   ?= $(USER)
 # Said when the console would open with no HANDLE and no $USER to default to.
 NO_HANDLE := no HANDLE: choose who to be, e.g. HANDLE=mario.rossi (make seed lists people to try) / scegli chi essere con HANDLE=…
 
-.PHONY: run build test sweep vet bench killtest migrate seed demo console serve docker clean
+.PHONY: run build test sweep race-pure vet bench killtest migrate seed demo console serve docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/cantieri
@@ -56,13 +56,16 @@ migrate: build
 # make test: go vet, then the tests in two runs (README, "Tests and benchmarks").
 # - PURE_PKGS, the pure algorithm packages (they start no goroutine and do no I/O, so the race
 #   detector has nothing to find there and would only slow them about tenfold), run without -race.
+#   The charts' concurrent-rendering test still runs there (same pictures from many goroutines);
+#   `make race-pure` runs the pure packages with -race too (CI does).
 # - Every other package runs with -race against the real PostgreSQL and Redis. Those tests
 #   mostly wait (on the database, River's one-second polls, Slack pacing), so -parallel 8 lets
 #   more of a package's tests wait at once than the default (GOMAXPROCS: 2 on a 2-core machine).
 # CANTIERI_SWEEP=1 (.ci/run sets it) runs the quality sweeps of pairing and teamform in full
 # instead of a representative subset; `make sweep` runs just the pure packages that way.
 PURE_PKGS := ./internal/pairing/ ./internal/teamform/ ./internal/meetcal/ ./internal/cronspec/ \
-	./internal/org/ ./internal/projectdesign/ ./internal/demo/
+	./internal/org/ ./internal/projectdesign/ ./internal/demo/ ./internal/survey/ ./internal/indices/ \
+	./internal/charts/
 RACE_PKGS  = $(filter-out $(shell $(GO) list $(PURE_PKGS)),$(shell $(GO) list ./...))
 
 test:
@@ -73,6 +76,9 @@ test:
 
 sweep:
 	CANTIERI_SWEEP=1 $(GO) test -count=1 $(PURE_PKGS)
+
+race-pure:
+	$(GO) test -race -count=1 ./internal/charts/ ./internal/survey/ ./internal/indices/
 
 bench:
 	@scripts/services.sh test

@@ -158,7 +158,7 @@ func TestDemoScriptsThroughTheConsole(t *testing.T) {
 		"• squadra: replicabile così com'è, per la maggioranza",
 		"• valutatori esterni: replicabile con adattamenti, per la maggioranza",
 	})
-	if n := strings.Count(eval, "Grazie! La tua risposta è registrata")+strings.Count(eval, "Thank you! Your answer is recorded"); n != 15 {
+	if n := strings.Count(eval, "Grazie! La tua risposta è registrata") + strings.Count(eval, "Thank you! Your answer is recorded"); n != 15 {
 		t.Errorf("%d answers recorded, want 15 (5 after meeting, 5 team, 5 external):\n%s", n, eval)
 	}
 }
