@@ -65,7 +65,7 @@ migrate: build
 # instead of a representative subset; `make sweep` runs just the pure packages that way.
 PURE_PKGS := ./internal/pairing/ ./internal/teamform/ ./internal/meetcal/ ./internal/cronspec/ \
 	./internal/org/ ./internal/projectdesign/ ./internal/demo/ ./internal/survey/ ./internal/indices/ \
-	./internal/charts/
+	./internal/charts/ ./internal/collab/
 RACE_PKGS  = $(filter-out $(shell $(GO) list $(PURE_PKGS)),$(shell $(GO) list ./...))
 
 test:
@@ -78,7 +78,7 @@ sweep:
 	CANTIERI_SWEEP=1 $(GO) test -count=1 $(PURE_PKGS)
 
 race-pure:
-	$(GO) test -race -count=1 ./internal/charts/ ./internal/survey/ ./internal/indices/
+	$(GO) test -race -count=1 ./internal/charts/ ./internal/survey/ ./internal/indices/ ./internal/collab/
 
 bench:
 	@scripts/services.sh test
