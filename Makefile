@@ -72,7 +72,7 @@ test:
 	@scripts/services.sh test
 	$(GO) vet ./...
 	$(GO) test -count=1 $(PURE_PKGS)
-	$(GO) test -race -count=1 -parallel 8 $(RACE_PKGS)
+	$(GO) test -race -count=1 -parallel 8 -p 3 $(RACE_PKGS)
 
 sweep:
 	CANTIERI_SWEEP=1 $(GO) test -count=1 $(PURE_PKGS)

@@ -64,7 +64,12 @@ func NewDatabase(t testing.TB) string {
 		Host:       u.Hostname(),
 		Port:       u.Port(),
 		Database:   strings.TrimPrefix(u.Path, "/"),
-		Options:    "sslmode=disable",
+		// synchronous_commit=off (a run-time option sent at connect, by pgx and libpq alike, for this
+		// database's connections only): a commit does not wait for its WAL flush. A test
+		// database dies with its test, so durability across a server crash buys nothing, and
+		// the suite commits tens of thousands of small transactions; the server's own setting
+		// is left as it is.
+		Options: "sslmode=disable&options=-c%20synchronous_commit%3Doff",
 	}
 	return pgtestdb.Custom(t, conf, migrator{}).URL()
 }
