@@ -208,6 +208,11 @@ func scaleTicks(top float64) []float64 {
 		}
 		out = append(out, t.Value)
 	}
+	// A round tick just under the top (100 under 118) would print on top of it: on the
+	// square-root scale, keep a tenth of the bar between them.
+	for len(out) > 1 && math.Sqrt(out[len(out)-1]/top) > 0.9 {
+		out = out[:len(out)-1]
+	}
 	return append(out, top)
 }
 
