@@ -143,3 +143,14 @@ func (p *fakePoster) snapshot() (calls int, posts []post) {
 	defer p.mu.Unlock()
 	return p.calls, append([]post(nil), p.posts...)
 }
+
+// textOutbox is the Outbox as serve builds it: keeping the notices' texts in outbox_texts.
+func textOutbox(tb testing.TB, pool *pgxpool.Pool) *jobs.Outbox {
+	tb.Helper()
+	outbox, err := jobs.NewOutbox(pool)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	return outbox
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/comune-prato/cantieri/bot"
-	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/postgres"
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
 )
@@ -22,11 +21,7 @@ func BenchmarkOutboxPostTx(b *testing.B) {
 	const n = 5000
 	ctx := context.Background()
 	pool := pgtest.NewPool(b)
-	outbox, err := jobs.NewOutbox(pool)
-	if err != nil {
-		b.Fatal(err)
-	}
-	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	outbox := textOutbox(b, pool)
 	round := 0
 	for b.Loop() {
 		round++
@@ -57,11 +52,7 @@ func BenchmarkPulseOpen(b *testing.B) {
 	if _, err := pool.Exec(ctx, `INSERT INTO employee_identities (transport, external_id, employee_id) SELECT 'slack', 'U' || id, id FROM employees`); err != nil {
 		b.Fatal(err)
 	}
-	outbox, err := jobs.NewOutbox(pool)
-	if err != nil {
-		b.Fatal(err)
-	}
-	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	outbox := textOutbox(b, pool)
 	surveys, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: 5, Keys: []string{strings.Repeat("b", 40)}, Outbox: outbox})
 	if err != nil {
 		b.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/comune-prato/cantieri/bot"
-	"github.com/comune-prato/cantieri/internal/jobs"
 	"github.com/comune-prato/cantieri/internal/postgres"
 	"github.com/comune-prato/cantieri/internal/postgres/pgtest"
 )
@@ -18,11 +17,7 @@ func TestErasureDeletesSurveyMessages(t *testing.T) {
 	ctx := context.Background()
 	pool := openPool(t, pgtest.NewDatabase(t))
 	meetSeed(t, pool)
-	outbox, err := jobs.NewOutbox(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	outbox := textOutbox(t, pool)
 	surveys, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: 3,
 		Keys: []string{"a-test-survey-key-of-at-least-32-characters"}, Outbox: outbox})
 	if err != nil {

@@ -24,11 +24,7 @@ func TestSurveyMaintenanceReleasesClosesAndReminds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	outbox, err := jobs.NewOutbox(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	outbox := textOutbox(t, pool)
 	const k = 3
 	surveys, err := postgres.NewSurveyStore(pool, postgres.SurveyConfig{MinRespondents: k, Keys: []string{strings.Repeat("s", 40)}, Outbox: outbox})
 	if err != nil {

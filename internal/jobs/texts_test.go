@@ -77,11 +77,7 @@ func TestOutboxPostTxBatchesKeepFirstTexts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	outbox, err := jobs.NewOutbox(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox.KeepTextsIn(postgres.NewOutbound(pool))
+	outbox := textOutbox(t, pool)
 	post := func(notices []bot.Notice) {
 		t.Helper()
 		if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return outbox.PostTx(ctx, tx, notices) }); err != nil {

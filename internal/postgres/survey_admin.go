@@ -18,21 +18,11 @@ import (
 func (s *SurveyStore) SendPulse(ctx context.Context, month string, closesAt time.Time, actorID int64, notice bot.SurveyNoticeFunc) (bot.PulseSent, error) {
 	var out bot.PulseSent
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT true FROM survey_instances WHERE subject = $1`, PulseSurveySubject(month)).Scan(&out.Already)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		o, err := s.openPulseTx(ctx, tx, month, closesAt, notice)
+		if err != nil {
 			return err
 		}
-		if out.Invited, err = s.OpenPulseTx(ctx, tx, month, closesAt, notice); err != nil {
-			return err
-		}
-		var closes *time.Time
-		if err := tx.QueryRow(ctx, `SELECT id, closes_at, closed_on IS NOT NULL FROM survey_instances WHERE subject = $1`,
-			PulseSurveySubject(month)).Scan(&out.InstanceID, &closes, &out.Closed); err != nil {
-			return err
-		}
-		if closes != nil {
-			out.ClosesAt = *closes
-		}
+		out = bot.PulseSent{InstanceID: o.ID, Invited: o.Invited, Already: !o.Created, Closed: o.Closed, ClosesAt: o.ClosesAt}
 		if out.Closed {
 			return nil // nothing was sent: nothing to record
 		}

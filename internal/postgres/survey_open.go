@@ -42,38 +42,8 @@ func (s *SurveyStore) Open(ctx context.Context, spec InstanceSpec, notice bot.Su
 func (s *SurveyStore) OpenTx(ctx context.Context, tx pgx.Tx, spec InstanceSpec, notice bot.SurveyNoticeFunc) (Opened, error) {
 	var o Opened
 	err := func() error {
-		var versionID int64
-		err := tx.QueryRow(ctx, `SELECT v.id FROM survey_versions v JOIN survey_templates t ON t.id = v.template_id
-WHERE t.key = $1 ORDER BY v.version DESC LIMIT 1`, spec.Template).Scan(&versionID)
-		if err != nil {
-			return fmt.Errorf("template %s: %w", spec.Template, err)
-		}
-		about, err := json.Marshal(spec.About)
-		if err != nil {
-			return err
-		}
-		var closes *time.Time
-		if !spec.ClosesAt.IsZero() {
-			closes = &spec.ClosesAt
-		}
-		// Look first: an INSERT that meets the existing subject would still use up an id, and
-		// the ids are the numbers people type (`valuta 3`), better without gaps.
-		err = tx.QueryRow(ctx, `SELECT id FROM survey_instances WHERE subject = $1`, spec.Subject).Scan(new(int64))
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = tx.QueryRow(ctx, `INSERT INTO survey_instances (version_id, subject, min_respondents, closes_at, about)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject) DO NOTHING RETURNING id, version_id`,
-				versionID, spec.Subject, s.k, closes, about).Scan(&o.ID, &o.VersionID)
-			o.Created = err == nil
-		} else if err == nil {
-			err = pgx.ErrNoRows // found: read it below, locked
-		}
-		if errors.Is(err, pgx.ErrNoRows) {
-			// FOR SHARE: a close (FOR UPDATE) cannot slip between this check and the invitations.
-			// An instance past its closing time counts as closed even before the job closes it.
-			err = tx.QueryRow(ctx, `SELECT id, version_id, closed_on IS NOT NULL OR coalesce(closes_at <= now(), false)
-FROM survey_instances WHERE subject = $1 FOR SHARE`, spec.Subject).Scan(&o.ID, &o.VersionID, &o.Closed)
-		}
-		if err != nil {
+		var err error
+		if o.Instance, o.Closed, err = s.findOrCreateInstance(ctx, tx, spec); err != nil {
 			return err
 		}
 		if o.Closed {
@@ -94,18 +64,10 @@ FROM survey_instances WHERE subject = $1 FOR SHARE`, spec.Subject).Scan(&o.ID, &
 		if err != nil {
 			return err
 		}
-		var closesAt time.Time
-		var stored *time.Time
-		if err := tx.QueryRow(ctx, `SELECT closes_at FROM survey_instances WHERE id = $1`, o.ID).Scan(&stored); err != nil {
-			return err
-		}
-		if stored != nil {
-			closesAt = *stored
-		}
 		notices := make([]bot.Notice, 0, len(o.People))
 		for _, p := range o.People {
 			n := notice(bot.SurveyInvite{InstanceID: o.ID, Person: p, Title: t.Title, About: spec.About,
-				Questions: len(t.Questions), ClosesAt: closesAt})
+				Questions: len(t.Questions), ClosesAt: o.ClosesAt})
 			if n.Channel != "" {
 				notices = append(notices, n)
 			}
@@ -119,6 +81,48 @@ FROM survey_instances WHERE subject = $1 FOR SHARE`, spec.Subject).Scan(&o.ID, &
 		return s.outbox.PostTx(ctx, tx, notices)
 	}()
 	return o, wrap("open survey "+spec.Subject, err)
+}
+
+// findOrCreateInstance returns the instance of spec.Subject, locked FOR SHARE (a close, FOR
+// UPDATE, cannot slip in before the caller's invitations), creating it with the template's
+// latest version the first time (Instance.Created). closed is true for an instance closed, or
+// past its closing time even before the job has closed it.
+func (s *SurveyStore) findOrCreateInstance(ctx context.Context, tx pgx.Tx, spec InstanceSpec) (inst Instance, closed bool, err error) {
+	find := func() error {
+		var closes *time.Time
+		err := tx.QueryRow(ctx, `SELECT id, version_id, closes_at, closed_on IS NOT NULL OR coalesce(closes_at <= now(), false)
+FROM survey_instances WHERE subject = $1 FOR SHARE`, spec.Subject).Scan(&inst.ID, &inst.VersionID, &closes, &closed)
+		if closes != nil {
+			inst.ClosesAt = *closes
+		}
+		return err
+	}
+	// Look first: an INSERT that meets the existing subject would still use up an id, and the
+	// ids are the numbers people type (`valuta 3`), better without gaps.
+	if err = find(); !errors.Is(err, pgx.ErrNoRows) {
+		return inst, closed, err
+	}
+	if err = tx.QueryRow(ctx, `SELECT v.id FROM survey_versions v JOIN survey_templates t ON t.id = v.template_id
+WHERE t.key = $1 ORDER BY v.version DESC LIMIT 1`, spec.Template).Scan(&inst.VersionID); err != nil {
+		return inst, false, fmt.Errorf("template %s: %w", spec.Template, err)
+	}
+	about, err := json.Marshal(spec.About)
+	if err != nil {
+		return inst, false, err
+	}
+	var closes *time.Time
+	if !spec.ClosesAt.IsZero() {
+		closes = &spec.ClosesAt
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO survey_instances (version_id, subject, min_respondents, closes_at, about)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject) DO NOTHING RETURNING id`,
+		inst.VersionID, spec.Subject, s.k, closes, about).Scan(&inst.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return inst, closed, find() // another transaction created it meanwhile
+	}
+	inst.Created = err == nil
+	inst.ClosesAt = spec.ClosesAt
+	return inst, false, err
 }
 
 // inviteReturning invites employees (active ones, not invited before) and returns their ids.

@@ -72,22 +72,27 @@ func (s *Store) openMeetingSurveyTx(ctx context.Context, tx pgx.Tx, programmeID,
 // notice's message to each person invited now. A firing run twice (a retry, two replicas)
 // invites and messages nobody twice. It returns how many were invited now.
 func (s *SurveyStore) OpenPulseTx(ctx context.Context, tx pgx.Tx, month string, closesAt time.Time, notice bot.SurveyNoticeFunc) (int, error) {
+	o, err := s.openPulseTx(ctx, tx, month, closesAt, notice)
+	return o.Invited, err
+}
+
+// openPulseTx is OpenPulseTx with the whole outcome (SendPulse reports it).
+func (s *SurveyStore) openPulseTx(ctx context.Context, tx pgx.Tx, month string, closesAt time.Time, notice bot.SurveyNoticeFunc) (Opened, error) {
 	rows, err := tx.Query(ctx, `SELECT id FROM employees WHERE active AND erased_at IS NULL ORDER BY id`)
 	if err != nil {
-		return 0, wrap("pulse audience", err)
+		return Opened{}, wrap("pulse audience", err)
 	}
 	audience, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return 0, wrap("pulse audience", err)
+		return Opened{}, wrap("pulse audience", err)
 	}
-	o, err := s.OpenTx(ctx, tx, InstanceSpec{
+	return s.OpenTx(ctx, tx, InstanceSpec{
 		Template: PulseSurveyTemplate,
 		Subject:  PulseSurveySubject(month),
 		Audience: audience,
 		ClosesAt: closesAt,
 		About:    bot.SurveyAbout{Kind: bot.AboutPulse, Name: month},
 	}, notice)
-	return o.Invited, err
 }
 
 // remindBatch is how many invitations RemindTx reminds per statement.

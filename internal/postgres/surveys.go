@@ -358,6 +358,8 @@ type Instance struct {
 	ID, VersionID int64
 	// Created is false when the subject already had an instance (nothing was changed).
 	Created bool
+	// ClosesAt is when it closes (zero: when closed by hand).
+	ClosesAt time.Time
 	// Invited counts the invitations created.
 	Invited int
 }
@@ -368,24 +370,10 @@ type Instance struct {
 func (s *SurveyStore) CreateInstance(ctx context.Context, spec InstanceSpec) (Instance, error) {
 	var inst Instance
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT v.id FROM survey_versions v JOIN survey_templates t ON t.id = v.template_id
-WHERE t.key = $1 ORDER BY v.version DESC LIMIT 1`, spec.Template).Scan(&inst.VersionID)
-		if err != nil {
-			return fmt.Errorf("template %s: %w", spec.Template, err)
-		}
-		var closes *time.Time
-		if !spec.ClosesAt.IsZero() {
-			closes = &spec.ClosesAt
-		}
-		err = tx.QueryRow(ctx, `INSERT INTO survey_instances (version_id, subject, min_respondents, closes_at)
-VALUES ($1, $2, $3, $4) ON CONFLICT (subject) DO NOTHING RETURNING id`, inst.VersionID, spec.Subject, s.k, closes).Scan(&inst.ID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return tx.QueryRow(ctx, `SELECT id, version_id FROM survey_instances WHERE subject = $1`, spec.Subject).Scan(&inst.ID, &inst.VersionID)
-		}
-		if err != nil {
+		var err error
+		if inst, _, err = s.findOrCreateInstance(ctx, tx, spec); err != nil || !inst.Created {
 			return err
 		}
-		inst.Created = true
 		inst.Invited, err = invite(ctx, tx, inst.ID, spec.Audience, s.deptType)
 		return err
 	})
